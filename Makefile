@@ -1,0 +1,50 @@
+# The README's two commands: `make run` and `make test`. Everything else serves them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MODELS := var/models
+
+.PHONY: run test venv services models lint format clean
+
+run: venv services models
+	$(BIN)/vitrina run
+
+test: venv services models
+	$(BIN)/python -m pytest
+
+venv: $(STAMP)
+
+# torch first and pinned: that exact version is a local CPU build here; another would
+# pull gigabytes of CUDA wheels.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The embedded Redis comes from Debian's package; installed when missing and root.
+services:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else \
+	    echo "redis-server is missing: run 'sudo apt-get install redis-server' or set REDIS_URL"; \
+	    exit 1; \
+	  fi; }
+
+# A missing model is not fatal: the worker says so and uses its classical fallback.
+models: venv
+	@$(BIN)/python -m inference.fetch_u2netp $(MODELS) || true
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

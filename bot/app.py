@@ -1,0 +1,102 @@
+"""Composition root of the bot process: clients, Dispatcher, notifier, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import BotCommand
+from redis.asyncio import Redis
+
+from bot.middlewares import ChatContextMiddleware, ErrorReplyMiddleware
+from bot.notifier import Notifier
+from handlers import routers
+from handlers.deps import BotDeps
+from jobs.names import Keys
+from jobs.queue import JobQueue
+from locales import LANGUAGES, Translator
+from settings import Settings
+from storage.store import Storage
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "help", "history", "language", "cancel")
+
+
+def build_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise SystemExit("BOT_TOKEN is not set")
+    api = (
+        TelegramAPIServer.from_base(settings.telegram_api_url)
+        if settings.telegram_api_url
+        else None
+    )
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    return Bot(settings.bot_token.get_secret_value(), session=session)
+
+
+def build_dispatcher(deps: BotDeps) -> Dispatcher:
+    fsm = RedisStorage(
+        Redis.from_url(deps.settings.redis_url),
+        key_builder=DefaultKeyBuilder(prefix=f"{deps.keys.prefix}:fsm", with_destiny=True),
+    )
+    dp = Dispatcher(storage=fsm, deps=deps)
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(ChatContextMiddleware())
+        observer.middleware(ErrorReplyMiddleware())
+    dp.include_routers(*routers())
+    return dp
+
+
+@asynccontextmanager
+async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    db = await Storage.open(settings.mongo_url, settings.mongo_db)
+    keys = Keys(settings.stream_prefix)
+    try:
+        yield BotDeps(settings, redis, keys, db, JobQueue(redis, keys, settings.queue_limit))
+    finally:
+        await db.close()
+        await redis.aclose()
+
+
+async def set_commands(bot: Bot) -> None:
+    for lang in LANGUAGES:
+        t = Translator.load(lang)
+        commands = [BotCommand(command=c, description=t.get(f"command-{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, language_code=lang)
+
+
+async def serve(settings: Settings) -> None:
+    """Runs the bot and its notifier until SIGINT/SIGTERM."""
+    if not settings.redis_url or not settings.mongo_url:
+        raise SystemExit("the bot needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
+    bot = build_bot(settings)
+    async with open_deps(settings) as deps:
+        dp = build_dispatcher(deps)
+        await set_commands(bot)
+        stop = asyncio.Event()
+        notifier = Notifier(bot, deps, f"{socket.gethostname()}-{os.getpid()}")
+        notifying = asyncio.create_task(notifier.run(stop))
+        dp.shutdown.register(stop.set)
+        try:
+            if settings.webhook_url:
+                from bot.webhook import serve_webhook
+
+                await serve_webhook(bot, dp, settings)
+            else:
+                await bot.delete_webhook(drop_pending_updates=False)
+                await dp.start_polling(bot, handle_signals=True)
+        finally:
+            stop.set()
+            await notifying
+            await dp.storage.close()
+            await bot.session.close()

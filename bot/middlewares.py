@@ -1,0 +1,59 @@
+"""Per-update context: the chat record, its language, and the ban check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+
+from locales import Translator, pick_language
+from storage.store import Storage
+
+log = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ChatContextMiddleware(BaseMiddleware):
+    """Injects `chat` and `t` (the chat's Translator); stops updates from banned chats."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        if user is None or chat is None:
+            return await handler(event, data)
+        db: Storage = data["deps"].db
+        record = await db.chats.touch(
+            chat.id, pick_language(user.language_code), user.username, user.first_name
+        )
+        t = Translator.load(record.lang)
+        data["chat_record"] = record
+        data["t"] = t
+        if record.banned:
+            await _refuse(event, t.get("error-banned"))
+            return None
+        return await handler(event, data)
+
+
+class ErrorReplyMiddleware(BaseMiddleware):
+    """Anything a handler fails with becomes a friendly message; the detail goes to the log."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except Exception:
+            chat = data.get("event_chat")
+            log.exception("handler failed in chat %s", chat.id if chat else None)
+            t: Translator | None = data.get("t")
+            if t is not None:
+                await _refuse(event, t.get("error-generic"))
+            return None
+
+
+async def _refuse(event: TelegramObject, text: str) -> None:
+    if isinstance(event, Message):
+        await event.answer(text)
+    elif isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)

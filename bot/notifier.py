@@ -1,0 +1,101 @@
+"""Delivers job events to Telegram: edits the status message, sends the album.
+
+Reads the events stream through a consumer group, so several bot replicas share
+the work and an event is acknowledged only once it reached the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+
+from handlers.delivery import send_album
+from handlers.deps import BotDeps
+from handlers.launch import queued_text
+from jobs.events import event_reader
+from jobs.messages import EventType, JobEvent
+from jobs.status import Stage
+from keyboards import builders
+from locales import Translator
+from storage.jobs import Job
+
+log = logging.getLogger(__name__)
+CLAIM_IDLE_MS = 60_000
+
+
+class Notifier:
+    def __init__(self, bot: Bot, deps: BotDeps, consumer: str) -> None:
+        self._bot = bot
+        self._deps = deps
+        self._reader = event_reader(deps.redis, deps.keys, consumer)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self._reader.ensure_group()
+        while not stop.is_set():
+            entries = await self._reader.reclaim(CLAIM_IDLE_MS, 10)
+            entries += await self._reader.read(count=10, block_ms=1000)
+            for entry in entries:
+                await self._deliver(entry.id, JobEvent.from_fields(entry.fields))
+
+    async def _deliver(self, entry_id: str, event: JobEvent) -> None:
+        while True:
+            try:
+                await self.handle(event)
+                break
+            except TelegramRetryAfter as exc:
+                log.warning("job %s: Telegram asks to wait %ss", event.job_id, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except (TelegramForbiddenError, TelegramBadRequest) as exc:
+                log.warning("job %s chat %s: not delivered: %s", event.job_id, event.chat_id, exc)
+                break
+            except Exception:
+                # Left unacknowledged: another notifier (or this one, later) reclaims it.
+                log.exception("job %s chat %s: delivery failed", event.job_id, event.chat_id)
+                return
+        await self._reader.ack(entry_id)
+
+    async def handle(self, event: JobEvent) -> None:
+        job = await self._deps.db.jobs.get(event.job_id)
+        if job is None:
+            return
+        t = Translator.load(job.lang)
+        if event.type == EventType.DONE:
+            await self._edit_status(job, t.get("status-done"), keep_cancel=False)
+            await send_album(self._bot, self._deps.db, job, t)
+        elif event.type == EventType.FAILED:
+            await self._edit_status(job, t.get("status-failed"), keep_cancel=False)
+        elif event.type == EventType.CANCELLED:
+            await self._edit_status(job, t.get("status-cancelled"), keep_cancel=False)
+        elif not job.status.finished:
+            await self._edit_status(job, progress_text(t, event), keep_cancel=True)
+
+    async def _edit_status(self, job: Job, text: str, keep_cancel: bool) -> None:
+        if job.status_message_id is None:
+            return
+        t = Translator.load(job.lang)
+        markup = builders.job_running(t, job.id) if keep_cancel else None
+        try:
+            await self._bot.edit_message_text(
+                text, chat_id=job.chat_id, message_id=job.status_message_id, reply_markup=markup
+            )
+        except TelegramBadRequest as exc:
+            # The status message is a courtesy: a deleted one must not stop the album.
+            if "message is not modified" not in str(exc):
+                log.warning("job %s: status message not edited: %s", job.id, exc)
+
+
+def progress_text(t: Translator, event: JobEvent) -> str:
+    if event.stage == Stage.PAINTING:
+        return t.get("status-painting", done=event.done, total=event.total)
+    if event.stage == Stage.SAVING:
+        return t.get("status-saving")
+    if event.stage == Stage.CUTTING:
+        return t.get("status-cutting")
+    return queued_text(t, 1)

@@ -1,0 +1,139 @@
+"""Choosing the style, the number of images and the background text."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from handlers.deps import BotDeps
+from handlers.launch import launch, new_seed
+from handlers.states import Draft, Flow, load_draft, save_draft
+from jobs.styles import STYLE_IDS
+from keyboards import builders
+from keyboards.callbacks import CountCb, OptionCb, StyleCb
+from locales import Translator
+from storage.chats import Chat
+from storage.jobs import Job
+
+router = Router(name="choose")
+MAX_PROMPT_CHARS = 300
+
+
+@router.callback_query(StyleCb.filter(F.style.in_(STYLE_IDS)))
+async def style_chosen(
+    query: CallbackQuery, callback_data: StyleCb, t: Translator, state: FSMContext, deps: BotDeps
+) -> None:
+    draft = await _draft_or_refuse(query, t, state)
+    if draft is None:
+        return
+    draft.style = callback_data.style
+    await save_draft(state, draft)
+    await query.answer()
+    if draft.style == "custom" and not draft.user_prompt:
+        await state.set_state(Flow.prompt)
+        await query.message.edit_text(t.get("prompt-ask"))
+        return
+    await _ask_count(query.message, t, state, draft, deps, edit=True)
+
+
+@router.callback_query(CountCb.filter())
+async def count_chosen(
+    query: CallbackQuery, callback_data: CountCb, t: Translator, state: FSMContext, deps: BotDeps
+) -> None:
+    draft = await _draft_or_refuse(query, t, state)
+    if draft is None or callback_data.count > deps.settings.max_images_per_job:
+        return
+    draft.count = callback_data.count
+    await save_draft(state, draft)
+    await state.set_state(Flow.options)
+    await query.answer()
+    await query.message.edit_text(
+        _options_text(t, draft), reply_markup=builders.options(t).as_markup()
+    )
+
+
+@router.callback_query(OptionCb.filter(F.action == "own"))
+async def own_background(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
+    if await _draft_or_refuse(query, t, state) is None:
+        return
+    await state.set_state(Flow.prompt)
+    await query.answer()
+    await query.message.answer(t.get("prompt-ask"))
+
+
+@router.message(Flow.prompt, F.text)
+async def prompt_written(message: Message, t: Translator, state: FSMContext, deps: BotDeps) -> None:
+    draft = await load_draft(state)
+    if draft is None:
+        await message.answer(t.get("error-photo-missing"))
+        return
+    text = message.text.strip()
+    if len(text) > MAX_PROMPT_CHARS:
+        await message.answer(t.get("prompt-too-long", max=MAX_PROMPT_CHARS))
+        return
+    draft.user_prompt, draft.model_prompt = text, None
+    await save_draft(state, draft)
+    await message.answer(t.get("prompt-saved", text=text))
+    if draft.count is None:
+        await _ask_count(message, t, state, draft, deps, edit=False)
+        return
+    await state.set_state(Flow.options)
+    await message.answer(_options_text(t, draft), reply_markup=builders.options(t).as_markup())
+
+
+@router.callback_query(OptionCb.filter(F.action == "generate"))
+async def generate(
+    query: CallbackQuery,
+    bot: Bot,
+    t: Translator,
+    state: FSMContext,
+    deps: BotDeps,
+    chat_record: Chat,
+) -> None:
+    draft = await _draft_or_refuse(query, t, state)
+    if draft is None or draft.style is None or draft.count is None:
+        return
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)
+    job = job_from_draft(draft, chat_record)
+    await launch(bot, t, chat_record, job, deps)
+
+
+def job_from_draft(draft: Draft, chat: Chat) -> Job:
+    return Job(
+        chat_id=chat.chat_id,
+        lang=chat.lang,
+        style=draft.style,
+        count=draft.count,
+        seed=new_seed(),
+        user_prompt=draft.user_prompt,
+        model_prompt=draft.model_prompt or draft.user_prompt,
+        negative_prompt=draft.negative_prompt,
+        input_image_id=draft.upload_id,
+        label=draft.label,
+    )
+
+
+async def _ask_count(
+    message: Message, t: Translator, state: FSMContext, draft: Draft, deps: BotDeps, edit: bool
+) -> None:
+    text = t.get("count-choose", style=t.get(f"style-{draft.style}"))
+    counts = [n for n in deps.settings.image_counts if n <= deps.settings.max_images_per_job]
+    markup = builders.counts(t, counts)
+    await state.set_state(Flow.count)
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+
+
+def _options_text(t: Translator, draft: Draft) -> str:
+    return t.get("options-choose", style=t.get(f"style-{draft.style}"), count=draft.count)
+
+
+async def _draft_or_refuse(query: CallbackQuery, t: Translator, state: FSMContext) -> Draft | None:
+    draft = await load_draft(state)
+    if draft is None:
+        await query.answer(t.get("error-expired"), show_alert=True)
+    return draft

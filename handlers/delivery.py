@@ -1,0 +1,56 @@
+"""Sending a finished job's images to its chat: as an album, or as lossless files."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
+
+from keyboards import builders
+from locales import Translator
+from storage.jobs import Job
+from storage.store import Storage
+
+
+async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
+    """The results as one media group, then a message with what can be done next."""
+    caption = t.get(
+        "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
+    )
+    media = [
+        InputMediaPhoto(
+            media=await _file(db, image_id, f"{job.id}-{i}.png"),
+            caption=caption if i == 0 else None,
+        )
+        for i, image_id in enumerate(job.result_image_ids)
+    ]
+    await _send_group_or_single(bot, job.chat_id, media)
+    await bot.send_message(
+        job.chat_id, t.get("results-actions"), reply_markup=builders.results(t, job.id)
+    )
+
+
+async def send_files(bot: Bot, db: Storage, job: Job) -> None:
+    """PNG documents, which Telegram does not recompress."""
+    media = [
+        InputMediaDocument(media=await _file(db, image_id, f"vitrina-{job.id[:8]}-{i + 1}.png"))
+        for i, image_id in enumerate(job.result_image_ids)
+    ]
+    await _send_group_or_single(bot, job.chat_id, media)
+
+
+async def _file(db: Storage, image_id: str, name: str) -> BufferedInputFile:
+    return BufferedInputFile(await db.images.get(image_id), filename=name)
+
+
+async def _send_group_or_single(
+    bot: Bot, chat_id: int, media: list[InputMediaPhoto] | list[InputMediaDocument]
+) -> None:
+    # A media group needs 2–10 items; a single result goes as a plain photo or document.
+    if len(media) > 1:
+        await bot.send_media_group(chat_id, media=media)
+        return
+    item = media[0]
+    if isinstance(item, InputMediaPhoto):
+        await bot.send_photo(chat_id, photo=item.media, caption=item.caption)
+    else:
+        await bot.send_document(chat_id, document=item.media)

@@ -1,0 +1,21 @@
+"""The long-lived clients handlers use, passed to them by the Dispatcher as `deps`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from jobs.names import Keys
+from jobs.queue import JobQueue
+from settings import Settings
+from storage.store import Storage
+
+
+@dataclass
+class BotDeps:
+    settings: Settings
+    redis: Redis
+    keys: Keys
+    db: Storage
+    job_queue: JobQueue

@@ -1,0 +1,69 @@
+"""Starting a job: quota, the job record, the queue, and the status message it edits."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from redis.asyncio import Redis
+
+from handlers.deps import BotDeps
+from jobs.messages import JobMessage
+from jobs.names import Keys
+from jobs.queue import QueueFull
+from keyboards import builders
+from locales import Translator
+from storage.chats import Chat
+from storage.jobs import Job
+
+log = logging.getLogger(__name__)
+QUOTA_TTL_S = 2 * 24 * 3600
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+async def launch(bot: Bot, t: Translator, chat: Chat, job: Job, deps: BotDeps) -> Job | None:
+    """Queues the job and posts its status message; tells the user why when it can't."""
+    limit = chat.daily_quota if chat.daily_quota is not None else deps.settings.daily_quota
+    if not await _take_quota(deps.redis, deps.keys, job.chat_id, job.count, limit):
+        await bot.send_message(job.chat_id, t.get("error-quota", limit=limit))
+        return None
+    await deps.db.jobs.create(job)
+    try:
+        entry_id = await deps.job_queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
+    except QueueFull:
+        await _give_back_quota(deps.redis, deps.keys, job.chat_id, job.count)
+        await deps.db.jobs.delete(job.id)
+        await bot.send_message(job.chat_id, t.get("error-queue-full"))
+        return None
+    position = await deps.job_queue.position(entry_id)
+    status = await bot.send_message(
+        job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
+    )
+    await deps.db.jobs.update(job.id, status_message_id=status.message_id)
+    log.info("job %s queued for chat %s at position %d", job.id, job.chat_id, position)
+    return job
+
+
+def queued_text(t: Translator, position: int) -> str:
+    return (
+        t.get("status-queued", position=position) if position > 1 else t.get("status-queued-next")
+    )
+
+
+async def _take_quota(redis: Redis, keys: Keys, chat_id: int, images: int, limit: int) -> bool:
+    key = keys.quota(chat_id, datetime.now(UTC).strftime("%Y-%m-%d"))
+    used = await redis.incrby(key, images)
+    await redis.expire(key, QUOTA_TTL_S)
+    if used > limit:
+        await redis.decrby(key, images)
+        return False
+    return True
+
+
+async def _give_back_quota(redis: Redis, keys: Keys, chat_id: int, images: int) -> None:
+    await redis.decrby(keys.quota(chat_id, datetime.now(UTC).strftime("%Y-%m-%d")), images)

@@ -1,0 +1,35 @@
+"""The conversation's FSM states and the draft of the next job kept in FSM data."""
+
+from __future__ import annotations
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from pydantic import BaseModel
+
+
+class Flow(StatesGroup):
+    style = State()
+    count = State()
+    options = State()
+    prompt = State()
+
+
+class Draft(BaseModel):
+    """What the user has chosen so far for the job they are about to start."""
+
+    upload_id: str
+    style: str | None = None
+    count: int | None = None
+    user_prompt: str | None = None
+    model_prompt: str | None = None
+    negative_prompt: str | None = None
+    label: str | None = None
+
+
+async def load_draft(state: FSMContext) -> Draft | None:
+    data = await state.get_data()
+    return Draft.model_validate(data["draft"]) if "draft" in data else None
+
+
+async def save_draft(state: FSMContext, draft: Draft) -> None:
+    await state.update_data(draft=draft.model_dump())

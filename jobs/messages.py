@@ -1,0 +1,49 @@
+"""Typed messages carried by the streams. Everything else about a job lives in MongoDB."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from jobs.status import Stage
+
+
+class JobMessage(BaseModel):
+    """One entry of the jobs stream: enough to find the job and count its attempts."""
+
+    job_id: str
+    chat_id: int
+    attempt: int = Field(default=1, ge=1)
+
+    def to_fields(self) -> dict[str, str]:
+        return {"job_id": self.job_id, "chat_id": str(self.chat_id), "attempt": str(self.attempt)}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> JobMessage:
+        return cls.model_validate(fields)
+
+
+class EventType(StrEnum):
+    PROGRESS = "progress"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobEvent(BaseModel):
+    """One entry of the events stream, read by the bot's notifier."""
+
+    type: EventType
+    job_id: str
+    chat_id: int
+    stage: Stage | None = None
+    done: int = 0
+    total: int = 0
+
+    def to_fields(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> JobEvent:
+        return cls.model_validate(fields)

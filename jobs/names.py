@@ -1,0 +1,43 @@
+"""Redis key and stream names of the job protocol, all under one prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WORKERS_GROUP = "workers"
+NOTIFIERS_GROUP = "notifiers"
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str = "vitrina"
+
+    @property
+    def jobs(self) -> str:
+        return f"{self.prefix}:jobs"
+
+    @property
+    def events(self) -> str:
+        return f"{self.prefix}:events"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.prefix}:dead"
+
+    @property
+    def delayed(self) -> str:
+        """Sorted set of retries waiting for their back-off (score: due time)."""
+        return f"{self.prefix}:delayed"
+
+    def cancel(self, job_id: str) -> str:
+        return f"{self.prefix}:cancel:{job_id}"
+
+    def heartbeat(self, worker: str) -> str:
+        return f"{self.prefix}:worker:{worker}"
+
+    @property
+    def heartbeat_pattern(self) -> str:
+        return f"{self.prefix}:worker:*"
+
+    def quota(self, chat_id: int, day: str) -> str:
+        return f"{self.prefix}:quota:{chat_id}:{day}"

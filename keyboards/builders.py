@@ -1,0 +1,110 @@
+"""Inline keyboards of the conversation. Texts come from the caller's translator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from jobs.styles import STYLE_IDS
+from keyboards.callbacks import (
+    CountCb,
+    HistoryCb,
+    JobAction,
+    JobCb,
+    LanguageCb,
+    OptionCb,
+    StyleCb,
+)
+from locales import LANGUAGES, Translator
+
+
+def styles(t: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for style_id in STYLE_IDS:
+        kb.button(text=t.get(f"style-{style_id}"), callback_data=StyleCb(style=style_id))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def counts(t: Translator, options: Sequence[int]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for n in options:
+        kb.button(text=t.get("count-button", count=n), callback_data=CountCb(count=n))
+    kb.adjust(len(options))
+    return kb.as_markup()
+
+
+def options(t: Translator) -> InlineKeyboardBuilder:
+    """Generate / write my own; other features add their rows to the returned builder."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t.get("options-generate"), callback_data=OptionCb(action="generate"))
+    kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own"))
+    kb.adjust(1)
+    return kb
+
+
+def job_running(t: Translator, job_id: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=t.get("button-cancel"), callback_data=JobCb(action=JobAction.CANCEL, job_id=job_id)
+    )
+    return kb.as_markup()
+
+
+def results(t: Translator, job_id: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for action, key in (
+        (JobAction.REGENERATE, "button-regenerate"),
+        (JobAction.MORE, "button-more"),
+        (JobAction.CHANGE_STYLE, "button-change-style"),
+        (JobAction.FILES, "button-files"),
+    ):
+        kb.button(text=t.get(key), callback_data=JobCb(action=action, job_id=job_id))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def history_item(t: Translator, job_id: str, done: bool, number: int) -> list[InlineKeyboardButton]:
+    """One row for the job numbered `number` on a history page."""
+    row = [
+        InlineKeyboardButton(
+            text=t.get("button-rerun", n=number),
+            callback_data=JobCb(action=JobAction.RERUN, job_id=job_id).pack(),
+        )
+    ]
+    if done:
+        row.append(
+            InlineKeyboardButton(
+                text=t.get("button-resend", n=number),
+                callback_data=JobCb(action=JobAction.RESEND, job_id=job_id).pack(),
+            )
+        )
+    return row
+
+
+def history_pages(t: Translator, page: int, has_next: bool) -> list[InlineKeyboardButton] | None:
+    row = []
+    if page > 0:
+        row.append(
+            InlineKeyboardButton(
+                text=t.get("button-prev"), callback_data=HistoryCb(page=page - 1).pack()
+            )
+        )
+    if has_next:
+        row.append(
+            InlineKeyboardButton(
+                text=t.get("button-next"), callback_data=HistoryCb(page=page + 1).pack()
+            )
+        )
+    return row or None
+
+
+def languages() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for lang in LANGUAGES:
+        # Each language is named in itself, so anyone can find their own.
+        name = Translator.load(lang).get("language-name")
+        kb.button(text=name, callback_data=LanguageCb(lang=lang))
+    return kb.as_markup()

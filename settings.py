@@ -1,0 +1,81 @@
+"""One settings object for every Vitrina process, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Telegram
+    bot_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8081
+    admin_chat_ids: list[int] = Field(default_factory=list)
+
+    # Services; empty means "start an embedded one" under `vitrina run`
+    redis_url: str | None = None
+    mongo_url: str | None = None
+    mongo_db: str = "vitrina"
+    var_dir: Path = Path("var")
+
+    # Jobs
+    stream_prefix: str = "vitrina"
+    max_images_per_job: int = Field(default=4, ge=1, le=10)
+    image_counts: list[int] = Field(default_factory=lambda: [1, 2, 4])
+    queue_limit: int = Field(default=200, ge=1)
+    daily_quota: int = Field(default=50, ge=0)
+    max_upload_mb: int = Field(default=20, ge=1)
+    max_attempts: int = Field(default=3, ge=1)
+    retry_backoff_s: float = Field(default=2.0, ge=0)
+    job_claim_idle_s: float = Field(default=300.0, gt=0)
+    worker_heartbeat_s: float = Field(default=10.0, gt=0)
+    worker_batch_size: int = Field(default=4, ge=1)
+
+    # Inference
+    engine: str = "studio"
+    models_dir: Path = Path("var/models")
+    segmentation_model: str = "u2netp"
+    diffusion_model: str = "runwayml/stable-diffusion-inpainting"
+    diffusion_steps: int = Field(default=25, ge=1)
+    diffusion_guidance: float = 7.5
+    label_model: str = "openai/clip-vit-base-patch32"
+    local_files_only: bool = True
+    device: str = "auto"
+
+    # Suggestions (Yandex Cloud)
+    yandex_api_key: SecretStr | None = None
+    yandex_iam_token: SecretStr | None = None
+    yandex_folder_id: str | None = None
+    yandex_gpt_url: str = "https://llm.api.cloud.yandex.net"
+    yandex_gpt_model: str = "yandexgpt-lite"
+    yandex_translate_url: str = "https://translate.api.cloud.yandex.net"
+    yandex_timeout_s: float = Field(default=8.0, gt=0)
+    # YandexGPT runs 10 synchronous generations per folder at once; leave room for others
+    yandex_gpt_concurrency: int = Field(default=4, ge=1, le=10)
+    # repeats of a failed call that is safe to repeat, within yandex_timeout_s
+    yandex_retries: int = Field(default=2, ge=0, le=5)
+    # consecutive failures that open the circuit: then no Yandex call for the reset time
+    yandex_breaker_failures: int = Field(default=3, ge=1)
+    yandex_breaker_reset_s: float = Field(default=30.0, gt=0)
+    # how long the same style + category + language get the same ideas, and texts a translation
+    suggest_cache_ttl_s: int = Field(default=6 * 3600, ge=1)
+    # how long a suggestion button shown in a chat still works
+    suggestion_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # Admin panel
+    panel_host: str = "127.0.0.1"
+    panel_port: int = 8080
+    panel_admin_user: str = "admin"
+    panel_admin_password: SecretStr | None = None
+    panel_secret: SecretStr | None = None
+
+    # Retention
+    retention_days: int = Field(default=30, ge=1)

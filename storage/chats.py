@@ -1,0 +1,56 @@
+"""Chats: language, ban flag and quota override per Telegram chat."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.collection import AsyncCollection
+
+
+class Chat(BaseModel):
+    chat_id: int
+    lang: str = "en"
+    username: str | None = None
+    first_name: str | None = None
+    banned: bool = False
+    daily_quota: int | None = None  # None: the settings' default
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    last_seen: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class ChatRepo:
+    def __init__(self, collection: AsyncCollection) -> None:
+        self._col = collection
+
+    async def touch(
+        self, chat_id: int, lang: str, username: str | None, first_name: str | None
+    ) -> Chat:
+        """Records that the chat spoke now; creates it with `lang` on first contact."""
+        seen = {"last_seen": datetime.now(UTC), "username": username, "first_name": first_name}
+        # Insert-then-update rather than $setOnInsert, which nx-27017 does not apply.
+        if (await self._col.update_one({"chat_id": chat_id}, {"$set": seen})).matched_count == 0:
+            chat = Chat(chat_id=chat_id, lang=lang, **seen)
+            try:
+                await self._col.insert_one(chat.model_dump())
+            except DuplicateKeyError:  # another update created it meanwhile
+                await self._col.update_one({"chat_id": chat_id}, {"$set": seen})
+        return await self.get(chat_id)
+
+    async def get(self, chat_id: int) -> Chat | None:
+        doc = await self._col.find_one({"chat_id": chat_id}, projection={"_id": False})
+        return Chat.model_validate(doc) if doc else None
+
+    async def set_language(self, chat_id: int, lang: str) -> None:
+        await self._col.update_one({"chat_id": chat_id}, {"$set": {"lang": lang}})
+
+    async def set_banned(self, chat_id: int, banned: bool) -> None:
+        await self._col.update_one({"chat_id": chat_id}, {"$set": {"banned": banned}})
+
+    async def set_daily_quota(self, chat_id: int, quota: int | None) -> None:
+        await self._col.update_one({"chat_id": chat_id}, {"$set": {"daily_quota": quota}})
+
+    async def page(self, skip: int, limit: int) -> list[Chat]:
+        cursor = self._col.find({}, projection={"_id": False}).sort("last_seen", -1)
+        return [Chat.model_validate(d) async for d in cursor.skip(skip).limit(limit)]

@@ -1,0 +1,82 @@
+"""Repositories on a real MongoDB-protocol server (nx-27017, or MONGO_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jobs.status import JobStatus
+from storage.images import ImageNotFound
+from storage.jobs import Job
+from storage.store import Storage
+
+
+def a_job(chat_id: int = 42, **fields) -> Job:
+    return Job(chat_id=chat_id, lang="ru", style="loft", count=2, seed=7, input_image_id="x",
+               **fields)
+
+
+async def test_images_round_trip_through_gridfs(storage: Storage):
+    data = bytes(range(256)) * 5000  # spans several GridFS chunks
+    image_id = await storage.images.put(data, "original.png", chat_id=42, kind="original")
+    assert await storage.images.get(image_id) == data
+    await storage.images.delete(image_id)
+    with pytest.raises(ImageNotFound):
+        await storage.images.get(image_id)
+
+
+async def test_chat_keeps_its_first_language_and_flags(storage: Storage):
+    first = await storage.chats.touch(1001, "ru", "anna", "Anna")
+    again = await storage.chats.touch(1001, "en", "anna", "Anna")
+    assert (first.lang, again.lang, again.banned) == ("ru", "ru", False)
+    await storage.chats.set_language(1001, "en")
+    await storage.chats.set_banned(1001, True)
+    await storage.chats.set_daily_quota(1001, 3)
+    chat = await storage.chats.get(1001)
+    assert (chat.lang, chat.banned, chat.daily_quota) == ("en", True, 3)
+    assert chat.created_at.tzinfo is not None
+
+
+async def test_history_is_newest_first_and_paged(storage: Storage):
+    for i in range(7):
+        await storage.jobs.create(a_job(created_at=datetime.now(UTC) + timedelta(seconds=i),
+                                        user_prompt=f"p{i}"))
+    await storage.jobs.create(a_job(chat_id=99))
+    first = await storage.jobs.for_chat(42, 0, 5)
+    second = await storage.jobs.for_chat(42, 5, 5)
+    assert [j.user_prompt for j in first] == ["p6", "p5", "p4", "p3", "p2"]
+    assert [j.user_prompt for j in second] == ["p1", "p0"]
+    assert await storage.jobs.count_for_chat(42) == 7
+
+
+async def test_job_lifecycle_cannot_leave_a_final_status(storage: Storage):
+    job = await storage.jobs.create(a_job())
+    started = await storage.jobs.start(job.id, attempt=1)
+    assert started.status == JobStatus.RUNNING and started.attempts == 1
+    assert await storage.jobs.finish(job.id, JobStatus.DONE, result_image_ids=["a", "b"])
+    assert not await storage.jobs.finish(job.id, JobStatus.FAILED, error="late")
+    assert await storage.jobs.start(job.id, attempt=2) is None
+    done = await storage.jobs.get(job.id)
+    assert (done.status, done.result_image_ids, done.error) == (JobStatus.DONE, ["a", "b"], None)
+
+
+async def test_only_a_queued_job_is_cancelled_at_once(storage: Storage):
+    queued = await storage.jobs.create(a_job())
+    running = await storage.jobs.create(a_job())
+    await storage.jobs.start(running.id, attempt=1)
+    assert await storage.jobs.cancel_queued(queued.id)
+    assert not await storage.jobs.cancel_queued(running.id)
+    assert (await storage.jobs.get(queued.id)).status == JobStatus.CANCELLED
+
+
+async def test_indexes_are_created_idempotently(settings):
+    stores = [await Storage.open(settings.mongo_url, settings.mongo_db) for _ in range(2)]
+    try:
+        info = await stores[0].client[settings.mongo_db]["chats"].index_information()
+        keys = [tuple(v["key"]) for v in info.values()]
+        assert (("chat_id", 1),) in keys
+    finally:
+        await stores[0].client.drop_database(settings.mongo_db)
+        await asyncio.gather(*(s.close() for s in stores))
