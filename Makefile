@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODELS := var/models
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
 .PHONY: run test venv services models lint format clean
 
@@ -25,14 +26,15 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The embedded Redis comes from Debian's package; installed when missing and root.
+# docker-compose (Debian's) only validates docker-compose.yml in the tests.
 services:
 	@command -v redis-server >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
-	  else \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_INSTALL) redis-server; else \
 	    echo "redis-server is missing: run 'sudo apt-get install redis-server' or set REDIS_URL"; \
 	    exit 1; \
 	  fi; }
+	@command -v docker-compose >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	  { $(APT_INSTALL) docker-compose || true; }
 
 # A missing model is not fatal: the worker says so and uses its classical fallback.
 models: venv

@@ -12,7 +12,7 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
 def resolve_device(setting: str) -> str:
-    """"cuda" or "cpu" for the `device` setting; an explicit "cuda" without a GPU is an error.
+    """ "cuda" or "cpu" for the `device` setting; an explicit "cuda" without a GPU is an error.
 
     Users of other tools complain that they fell back to the CPU silently and ran
     100x slower, so "cuda" asked for and not found stops the worker with a reason,

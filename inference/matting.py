@@ -56,11 +56,12 @@ def drop_specks(alpha: np.ndarray) -> np.ndarray:
     specks = np.flatnonzero(areas < SPECK_SHARE * areas.max()) + 1
     if specks.size == 0:
         return alpha
-    # Grow the speck slightly so its soft rim goes with it.
-    speck_mask = cv2.dilate(np.isin(labels, specks).astype(np.uint8), np.ones((5, 5), np.uint8))
+    speck = np.isin(labels, specks)
+    # Grow the speck so its soft rim goes with it, but never into a kept blob.
+    grown = cv2.dilate(speck.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    rim = grown & ((labels == 0) | speck)
     cleaned = alpha.copy()
-    cleaned[speck_mask.astype(bool) & (alpha < 1.0)] = 0.0
-    cleaned[np.isin(labels, specks)] = 0.0
+    cleaned[rim] = 0.0
     return cleaned
 
 

@@ -9,7 +9,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `VAR=` in .env means "not set", as .env.example lists them.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # Telegram
     bot_token: SecretStr | None = None
@@ -18,7 +21,6 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
-    admin_chat_ids: list[int] = Field(default_factory=list)
 
     # Services; empty means "start an embedded one" under `vitrina run`
     redis_url: str | None = None
@@ -75,7 +77,3 @@ class Settings(BaseSettings):
     panel_port: int = 8080
     panel_admin_user: str = "admin"
     panel_admin_password: SecretStr | None = None
-    panel_secret: SecretStr | None = None
-
-    # Retention
-    retention_days: int = Field(default=30, ge=1)

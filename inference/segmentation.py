@@ -1,0 +1,169 @@
+"""Cutting the product out: a rembg model when its file is here, GrabCut when not.
+
+The model is a rembg name (`u2netp`, `birefnet-general`, `isnet-general-use`,
+`u2net`, ...) looked up in `models_dir`, or a path to a local `.onnx` file.
+rembg would otherwise try GitHub on first use; with `local_files_only` a missing
+file is reported in one line and the classical cut-out takes over instead of a
+hang or a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from inference.cutout import Cutout
+from inference.devices import onnx_providers
+from inference.engine import EngineUnavailable
+from inference.grabcut import GrabCutMasker
+from inference.matting import decontaminate, refine_alpha
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Models are fed at most this many pixels a side: rembg resizes to 320–1024 anyway,
+# and resizing a 24-megapixel photo with Lanczos inside rembg would cost more than the model.
+ANALYSIS_SIDE = 1024
+# A custom .onnx whose name is no rembg model is run with U²-Net's pre-processing.
+CUSTOM_SESSION = "u2net_custom"
+
+
+class Masker(Protocol):
+    name: str
+
+    def coarse_mask(self, image: np.ndarray) -> np.ndarray:
+        """Float32 mask in [0, 1] (1: product), of any size with the photo's aspect."""
+        ...
+
+
+class RembgMasker:
+    def __init__(self, session: object, name: str) -> None:
+        self.session = session
+        self.name = name
+
+    def coarse_mask(self, image: np.ndarray) -> np.ndarray:
+        (mask,) = self.session.predict(Image.fromarray(image))[:1]
+        return np.asarray(mask, dtype=np.float32) / 255.0
+
+
+class Segmenter:
+    """Turns a product photo into a `Cutout`; one instance per worker, reused."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+
+    @property
+    def name(self) -> str:
+        return self.masker.name
+
+    def cut(self, photo: Image.Image) -> Cutout:
+        """The product in `photo`; a photo with real transparency is taken as already cut."""
+        photo = ImageOps.exif_transpose(photo)
+        image = np.asarray(photo.convert("RGB"))
+        given_alpha = _given_alpha(photo)
+        if given_alpha is not None:
+            return Cutout(image=image, alpha=given_alpha, foreground=image.astype(np.float32))
+        alpha = refine_alpha(image, self.masker.coarse_mask(_analysis_copy(image)))
+        return Cutout(image=image, alpha=alpha, foreground=decontaminate(image, alpha))
+
+    def alpha_of(self, image: np.ndarray) -> np.ndarray:
+        """Just the refined alpha of an RGB array (used to re-check generated images)."""
+        return refine_alpha(image, self.masker.coarse_mask(_analysis_copy(image)))
+
+
+def _given_alpha(photo: Image.Image) -> np.ndarray | None:
+    if "A" not in photo.getbands() and "transparency" not in photo.info:
+        return None
+    alpha = np.asarray(photo.convert("RGBA"))[..., 3]
+    if alpha.min() == 255:
+        return None
+    return alpha.astype(np.float32) / 255.0
+
+
+def _analysis_copy(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    scale = ANALYSIS_SIDE / max(height, width)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def load_segmenter(settings: Settings, device: str) -> Segmenter:
+    """The configured rembg model, or GrabCut with one log line saying what is missing."""
+    from rembg.sessions import sessions
+
+    try:
+        model_file, session_name = _model_file(settings, sessions)
+        masker = RembgMasker(_rembg_session(model_file, session_name, device), session_name)
+    # onnxruntime's load errors are RuntimeErrors, a failed download an OSError.
+    except (OSError, ValueError, RuntimeError) as error:
+        log.warning("cutting out with GrabCut (rougher) instead of a model: %s", error)
+        return Segmenter(GrabCutMasker())
+    return Segmenter(masker)
+
+
+def _model_file(settings: Settings, known: dict[str, object]) -> tuple[Path, str]:
+    """Where the model file is and which rembg session reads it.
+
+    Raises EngineUnavailable with what to do when the file is not on the machine
+    and may not be downloaded.
+    """
+    name = settings.segmentation_model
+    if name.endswith(".onnx"):
+        path = Path(name).expanduser()
+        candidates = [path]
+        session_name = path.stem if path.stem in known else CUSTOM_SESSION
+    elif name in known:
+        # The flat layout fetch_u2netp writes, and the one rembg downloads into.
+        folder = settings.models_dir
+        candidates = [folder / f"{name}.onnx", folder / "models" / name / f"{name}.onnx"]
+        session_name = name
+    else:
+        raise ValueError(
+            f"SEGMENTATION_MODEL={name!r} is neither a rembg model "
+            f"({', '.join(sorted(known))}) nor a path to an .onnx file"
+        )
+    present = [path for path in candidates if path.is_file()]
+    if not present and settings.local_files_only:
+        raise EngineUnavailable(
+            f"segmentation model {candidates[0]} is missing; run "
+            f"`python -m inference.fetch_u2netp {settings.models_dir}` (u2netp), put the "
+            f".onnx file there, or set SEGMENTATION_MODEL / LOCAL_FILES_ONLY=false"
+        )
+    return (present or candidates)[0], session_name
+
+
+def _rembg_session(model_file: Path, session_name: str, device: str) -> object:
+    from rembg import new_session
+
+    extra = {"model_path": str(model_file.resolve())} if session_name == CUSTOM_SESSION else {}
+    with _rembg_home(model_file.resolve().parent):
+        return new_session(session_name, providers=onnx_providers(device), **extra)
+
+
+@contextlib.contextmanager
+def _rembg_home(folder: Path) -> Iterator[None]:
+    """Point rembg at `folder` while the session is made.
+
+    rembg reads its model folder only from the U2NET_HOME environment variable,
+    looks for `<home>/<name>.onnx` there, and downloads into `<home>/models/` when
+    it is absent (reached only with local_files_only off).
+    """
+    previous = os.environ.get("U2NET_HOME")
+    os.environ["U2NET_HOME"] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["U2NET_HOME"]
+        else:
+            os.environ["U2NET_HOME"] = previous

@@ -1,0 +1,185 @@
+"""The HTTP face of the fake: Bot API routes served by aiohttp on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
+
+from . import api_edit, api_misc, api_send  # noqa: F401  (they register the methods)
+from .errors import ApiError, method_not_found, unauthorized
+from .errors import retry_after as flood_wait
+from .messages import Chat
+from .params import Params
+from .registry import METHODS
+from .state import ApiCall, BotState
+from .user import FakeUser
+
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+class TelegramServer:
+    """A local Bot API server for one bot token.
+
+    Point aiogram at it with
+    ``AiohttpSession(api=TelegramAPIServer.from_base(server.api_url))``.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST",
+        *,
+        bot_username: str = "vitrina_test_bot",
+        bot_name: str = "Vitrina Test",
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.token = token
+        self.host = host
+        bot_user = {
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.state = BotState(bot_user=bot_user)
+        self._users: dict[int, FakeUser] = {}
+        self._failures: dict[str, list[ApiError]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self._port = site.port
+
+    async def stop(self) -> None:
+        self.state.updates.close()  # release long polls so shutdown is quick
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> TelegramServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def api_url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("TelegramServer is not started")
+        return f"http://{self.host}:{self._port}"
+
+    # -- test helpers ------------------------------------------------------------------
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        return self.state.bot_user
+
+    @property
+    def requests(self) -> list[ApiCall]:
+        """Every API call the bot made, in arrival order (failed ones included)."""
+        return self.state.requests
+
+    def calls(self, method: str) -> list[ApiCall]:
+        """The logged calls of one method (name is case-insensitive)."""
+        return [c for c in self.state.requests if c.method.lower() == method.lower()]
+
+    def user(
+        self,
+        chat_id: int = 1001,
+        *,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> FakeUser:
+        """The user of a private chat with the bot (created on first use)."""
+        if chat_id not in self._users:
+            user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": first_name}
+            extra = {"last_name": last_name, "username": username, "language_code": language_code}
+            user.update({k: v for k, v in extra.items() if v is not None})
+            chat = self.state.chats.setdefault(chat_id, Chat(user=user))
+            self._users[chat_id] = FakeUser(self.state, chat)
+        return self._users[chat_id]
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        retry_after: int | None = None,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail.
+
+        With ``retry_after`` the answer is Telegram's flood-wait 429 (aiogram raises
+        ``TelegramRetryAfter``); otherwise ``error_code``/``description`` are used as given.
+        """
+        error = flood_wait(retry_after) if retry_after is not None else None
+        queue = self._failures.setdefault(method.lower(), [])
+        for _ in range(times):
+            queue.append(error or ApiError(error_code, description))
+
+    # -- HTTP handlers -----------------------------------------------------------------
+
+    async def _handle_method(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        call = ApiCall(method=method, params={})
+        self.state.requests.append(call)
+        try:
+            if request.match_info["token"] != self.token:
+                raise unauthorized()
+            params = await _read_params(request)
+            call.params = params.logged()
+            self._injected_failure(method)
+            handler = METHODS.get(method.lower())
+            if handler is None:
+                raise method_not_found()
+            call.result = await handler(self.state, params)
+        except ApiError as error:
+            call.error_code, call.error = error.error_code, error.description
+            return web.json_response(error.payload(), status=error.error_code, dumps=_dumps)
+        return web.json_response({"ok": True, "result": call.result}, dumps=_dumps)
+
+    def _injected_failure(self, method: str) -> None:
+        queue = self._failures.get(method.lower())
+        if queue:
+            raise queue.pop(0)
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        stored = self.state.files.by_path(request.match_info["path"])
+        if request.match_info["token"] != self.token or stored is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
+        return web.Response(body=stored.data, content_type="application/octet-stream")
+
+
+async def _read_params(request: web.Request) -> Params:
+    """Fields from the query string and the body (form, multipart or JSON)."""
+    merged: MultiDict[Any] = MultiDict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json() if request.can_read_body else {}
+        for key, value in body.items():
+            merged.add(key, value if isinstance(value, str) else json.dumps(value))
+    elif request.can_read_body:
+        merged.extend(await request.post())
+    return Params.from_form(MultiDictProxy(merged))

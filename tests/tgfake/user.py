@@ -1,0 +1,188 @@
+"""A Telegram user chatting with the bot: sends updates, watches what the bot does."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from .files import image_size
+from .markup import command_entities
+from .messages import Chat, ChatMessage
+from .report import timeout_report
+from .state import BotState
+
+Predicate = Callable[[ChatMessage], bool]
+_query_seq = itertools.count(1)
+
+
+class FakeUser:
+    """The user side of one private chat. Get one from ``TelegramServer.user()``."""
+
+    def __init__(self, state: BotState, chat: Chat) -> None:
+        self._state = state
+        self.chat = chat
+        self._cursor = 0  # index in chat.events from which wait_for looks
+
+    @property
+    def chat_id(self) -> int:
+        return self.chat.id
+
+    @property
+    def user(self) -> dict[str, Any]:
+        return self.chat.user
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """Messages the bot sent to this chat, oldest first (deleted ones flagged)."""
+        return [m for m in self.chat.messages.values() if m.from_bot]
+
+    @property
+    def last_message(self) -> ChatMessage | None:
+        return self.messages[-1] if self.messages else None
+
+    @property
+    def chat_actions(self) -> list[str]:
+        """Actions the bot showed in this chat (sendChatAction), in order."""
+        return self.chat.actions
+
+    def block_bot(self, blocked: bool = True) -> None:
+        """While blocked, every send to this chat fails with 403 like on Telegram."""
+        self.chat.blocked = blocked
+
+    # -- user actions: each one becomes an update for getUpdates ----------------------
+
+    async def send_text(self, text: str) -> ChatMessage:
+        body: dict[str, Any] = {"text": text}
+        if entities := command_entities(text):
+            body["entities"] = entities
+        return await self._send(body, "text")
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> ChatMessage:
+        """Send a compressed photo; the bot sees several PhotoSize entries."""
+        message = await self._send(self._photo_body(data, caption), "photo")
+        message.photo_bytes = data
+        return message
+
+    async def send_album(self, photos: list[bytes], caption: str | None = None) -> list[ChatMessage]:
+        """Send photos as one album: one update per photo, sharing a media_group_id."""
+        group_id = self._state.next_media_group_id()
+        sent = []
+        for index, data in enumerate(photos):
+            body = self._photo_body(data, caption if index == 0 else None)
+            message = await self._send({**body, "media_group_id": group_id}, "photo")
+            message.photo_bytes = data
+            sent.append(message)
+        return sent
+
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "file.bin",
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> ChatMessage:
+        document = self._state.files.add_document(data, file_name, mime_type)
+        body: dict[str, Any] = {"document": document}
+        if caption:
+            body["caption"] = caption
+        message = await self._send(body, "document")
+        message.document_bytes = data
+        return message
+
+    def _photo_body(self, data: bytes, caption: str | None) -> dict[str, Any]:
+        # Placeholder bytes are allowed for user photos; pretend they are 1280x960.
+        sizes = self._state.files.add_photo(data, image_size(data) or (1280, 960))
+        return {"photo": sizes, **({"caption": caption} if caption else {})}
+
+    async def _send(self, body: dict[str, Any], kind: str) -> ChatMessage:
+        self._cursor = len(self.chat.events)
+        message = self.chat.new_message(self.user, body, f"user:{kind}")
+        self._state.updates.push("message", copy.deepcopy(message.data))
+        await asyncio.sleep(0)
+        return message
+
+    async def press(
+        self, message: ChatMessage | int, callback_data: str | None = None, *, text: str | None = None
+    ) -> str:
+        """Press an inline button (by callback_data or by its label); returns the query id."""
+        if callback_data is None and text is None:
+            raise ValueError("say which button: callback_data or text")
+        current = self._current(message)
+        button = _find_button(current, callback_data, text)
+        self._cursor = len(self.chat.events)
+        query_id = str(self.chat_id * 1_000_000 + next(_query_seq))
+        self._state.callback_answers[query_id] = None
+        query = {
+            "id": query_id,
+            "from": self.user,
+            "message": copy.deepcopy(current.data),
+            "chat_instance": str(-7_000_000_000 - self.chat_id),
+            "data": button["callback_data"],
+        }
+        self._state.updates.push("callback_query", query)
+        await asyncio.sleep(0)
+        return query_id
+
+    def _current(self, message: ChatMessage | int) -> ChatMessage:
+        message_id = message if isinstance(message, int) else message.message_id
+        current = self.chat.messages.get(message_id)
+        if current is None or current.deleted:
+            raise LookupError(f"message #{message_id} is not in chat {self.chat_id} any more")
+        return current
+
+    # -- waiting for the bot ---------------------------------------------------------
+
+    async def wait_for(self, predicate: Predicate | None = None, timeout: float = 30.0) -> ChatMessage:
+        """Wait for a bot message, sent or edited since the user's last action, that matches.
+
+        The predicate sees the message's current state. Each match moves the starting
+        point past it, so consecutive calls return consecutive bot reactions. On timeout
+        raises ``TimeoutError`` describing everything the bot did meanwhile.
+        """
+        check = predicate or (lambda _m: True)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for index in range(self._cursor, len(self.chat.events)):
+                event = self.chat.events[index]
+                if event.kind != "deleted" and event.message.from_bot and check(event.message):
+                    self._cursor = index + 1
+                    return event.message
+            left = deadline - loop.time()
+            if left <= 0:
+                raise TimeoutError(timeout_report(self._state, self.chat, self._cursor, timeout))
+            await self.chat.changed(left)
+
+    async def expect_silence(self, seconds: float = 0.5) -> None:
+        """Assert the bot sends/edits nothing in this chat for ``seconds``."""
+        start = len(self.chat.events)
+        await asyncio.sleep(seconds)
+        if len(self.chat.events) > start:
+            raise AssertionError(timeout_report(self._state, self.chat, start, seconds, silent=True))
+
+    async def wait_callback_answer(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The params of the bot's answerCallbackQuery for ``query_id``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (answer := self._state.callback_answers.get(query_id)) is None:
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot did not answer callback query {query_id} in {timeout}s")
+            await asyncio.sleep(0.01)
+        return answer
+
+
+def _find_button(message: ChatMessage, data: str | None, text: str | None) -> dict[str, Any]:
+    for button in message.buttons:
+        if (data is None or button.get("callback_data") == data) and (
+            text is None or button.get("text") == text
+        ):
+            if "callback_data" in button:
+                return button
+    available = [(b.get("text"), b.get("callback_data")) for b in message.buttons]
+    raise LookupError(
+        f"no callback button data={data!r} text={text!r} on message #{message.message_id}; "
+        f"buttons (text, callback_data): {available}"
+    )
