@@ -23,8 +23,9 @@ def test_compose_file_is_valid(compose_dir):
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.skip("docker-compose is not installed (make test installs it when run as root)")
-    result = subprocess.run([binary, "config", "-q"], cwd=compose_dir, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [binary, "config", "-q"], cwd=compose_dir, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -22,7 +22,9 @@ def keys(settings: Settings) -> Keys:
     return Keys(settings.stream_prefix)
 
 
-def consumer(redis: Redis, keys: Keys, name: str, attempts: int = 3, idle: float = 60) -> JobConsumer:
+def consumer(
+    redis: Redis, keys: Keys, name: str, attempts: int = 3, idle: float = 60
+) -> JobConsumer:
     return JobConsumer(redis, keys, name, RetryPolicy(attempts, backoff_s=0.05), idle)
 
 
@@ -109,8 +111,9 @@ async def test_cancel_request_is_visible_to_workers(redis, keys):
 async def test_events_reach_one_notifier_of_the_group(redis, keys):
     first, second = event_reader(redis, keys, "bot-1"), event_reader(redis, keys, "bot-2")
     await first.ensure_group()
-    event = JobEvent(type=EventType.PROGRESS, job_id="a", chat_id=5, stage=Stage.PAINTING,
-                     done=1, total=4)
+    event = JobEvent(
+        type=EventType.PROGRESS, job_id="a", chat_id=5, stage=Stage.PAINTING, done=1, total=4
+    )
     await publish(redis, keys, event)
     [entry] = await first.read(count=10, block_ms=100)
     assert JobEvent.from_fields(entry.fields) == event

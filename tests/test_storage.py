@@ -14,8 +14,9 @@ from storage.store import Storage
 
 
 def a_job(chat_id: int = 42, **fields) -> Job:
-    return Job(chat_id=chat_id, lang="ru", style="loft", count=2, seed=7, input_image_id="x",
-               **fields)
+    return Job(
+        chat_id=chat_id, lang="ru", style="loft", count=2, seed=7, input_image_id="x", **fields
+    )
 
 
 async def test_images_round_trip_through_gridfs(storage: Storage):
@@ -41,8 +42,9 @@ async def test_chat_keeps_its_first_language_and_flags(storage: Storage):
 
 async def test_history_is_newest_first_and_paged(storage: Storage):
     for i in range(7):
-        await storage.jobs.create(a_job(created_at=datetime.now(UTC) + timedelta(seconds=i),
-                                        user_prompt=f"p{i}"))
+        await storage.jobs.create(
+            a_job(created_at=datetime.now(UTC) + timedelta(seconds=i), user_prompt=f"p{i}")
+        )
     await storage.jobs.create(a_job(chat_id=99))
     first = await storage.jobs.for_chat(42, 0, 5)
     second = await storage.jobs.for_chat(42, 5, 5)
