@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -44,14 +45,17 @@ async def test_overview_needs_the_admin_password(panel):
     async with aiohttp.ClientSession() as http:
         async with http.get(panel) as anonymous:
             assert anonymous.status == 401
-        async with http.get(panel, auth=aiohttp.BasicAuth("admin", "wrong")) as wrong:
+        async with http.get(panel, headers=basic("admin", "wrong")) as wrong:
             assert wrong.status == 401
-        headers = {"Accept-Language": "ru-RU,ru;q=0.9"}
-        async with http.get(
-            panel, auth=aiohttp.BasicAuth("admin", "s3cret"), headers=headers
-        ) as ok:
+        headers = {"Accept-Language": "ru-RU,ru;q=0.9", **basic("admin", "s3cret")}
+        async with http.get(panel, headers=headers) as ok:
             assert ok.status == 200
             assert "Заданий в очереди" in await ok.text()
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
 
 
 async def test_health(panel):

@@ -80,7 +80,9 @@ async def test_unknown_method_is_404(server: TelegramServer) -> None:
 
 async def test_send_message_and_edits(server: TelegramServer, bot: Bot) -> None:
     user = server.user(CHAT, first_name="Anna", language_code="ru")
-    sent = await bot.send_message(CHAT, "<b>Hi</b> there", parse_mode="HTML", reply_markup=keyboard(("Go", "go")))
+    sent = await bot.send_message(
+        CHAT, "<b>Hi</b> there", parse_mode="HTML", reply_markup=keyboard(("Go", "go"))
+    )
     assert sent.chat.first_name == "Anna" and sent.chat.type == "private"
     assert sent.text == "Hi there" and sent.entities[0].type == "bold"
     stored = user.messages[-1]
@@ -115,7 +117,12 @@ async def test_send_photo_keeps_bytes_and_sizes(server: TelegramServer, bot: Bot
     user = server.user(CHAT)
     png = image_bytes((1000, 500))
     sent = await bot.send_photo(CHAT, BufferedInputFile(png, "out.png"), caption="Result")
-    assert [(p.width, p.height) for p in sent.photo] == [(90, 45), (320, 160), (800, 400), (1000, 500)]
+    assert [(p.width, p.height) for p in sent.photo] == [
+        (90, 45),
+        (320, 160),
+        (800, 400),
+        (1000, 500),
+    ]
     assert sent.caption == "Result"
     assert user.messages[-1].photo_bytes == png
     downloaded = await bot.download(sent.photo[-1].file_id)
@@ -148,10 +155,15 @@ async def test_send_media_group(server: TelegramServer, bot: Bot) -> None:
     assert (sent[1].photo[-1].width, sent[1].photo[-1].height) == (200, 300)
 
 
-async def test_retry_after_surfaces_as_telegram_retry_after(server: TelegramServer, bot: Bot) -> None:
+async def test_retry_after_surfaces_as_telegram_retry_after(
+    server: TelegramServer, bot: Bot
+) -> None:
     server.user(CHAT)
     server.fail_next("sendMediaGroup", retry_after=1)
-    album = [InputMediaPhoto(media=BufferedInputFile(image_bytes((10, 10)), f"{i}.png")) for i in range(2)]
+    album = [
+        InputMediaPhoto(media=BufferedInputFile(image_bytes((10, 10)), f"{i}.png"))
+        for i in range(2)
+    ]
     with pytest.raises(TelegramRetryAfter) as caught:
         await bot.send_media_group(CHAT, album)
     assert caught.value.retry_after == 1
@@ -197,12 +209,18 @@ async def test_user_photo_downloads_through_bot(server: TelegramServer, bot: Bot
 
 async def test_press_arrives_as_callback_query(server: TelegramServer, bot: Bot) -> None:
     user = server.user(CHAT)
-    sent = await bot.send_message(CHAT, "Pick", reply_markup=keyboard(("Yes", "pick:yes"), ("No", "pick:no")))
+    sent = await bot.send_message(
+        CHAT, "Pick", reply_markup=keyboard(("Yes", "pick:yes"), ("No", "pick:no"))
+    )
     query_id = await user.press(user.messages[-1], "pick:no")
     [update] = await bot.get_updates(timeout=1)
     query = update.callback_query
     assert isinstance(query, CallbackQuery)
-    assert (query.id, query.data, query.message.message_id) == (query_id, "pick:no", sent.message_id)
+    assert (query.id, query.data, query.message.message_id) == (
+        query_id,
+        "pick:no",
+        sent.message_id,
+    )
     await query.answer("Saved", show_alert=True)  # shortcut bound to this bot
     answer = await user.wait_callback_answer(query_id)
     assert answer["text"] == "Saved" and answer["show_alert"] is True
@@ -229,7 +247,9 @@ async def test_dispatcher_round_trip_and_wait_for_dump(server: TelegramServer, b
         greeting = await user.wait_for(lambda m: m.text == "Hello, Anna!", timeout=10)
         assert greeting.edits[0]["text"] == "Hello!" and greeting.buttons[0]["text"] == "Go"
         await user.send_text("/unknown")  # no handler: the bot stays silent
-        with pytest.raises(TimeoutError, match=r"\(nothing\)\n.*\n  #2 text='Hello, Anna!'") as dump:
+        with pytest.raises(
+            TimeoutError, match=r"\(nothing\)\n.*\n  #2 text='Hello, Anna!'"
+        ) as dump:
             await user.wait_for(timeout=0.5)
         assert "editMessageText(text='Hello, Anna!'" in str(dump.value)
     finally:

@@ -35,7 +35,9 @@ def _apply(chat: Chat, message: ChatMessage, new: dict[str, Any], keys: tuple[st
     after = {**before, **{k: new.get(k) for k in keys}}
     if before == after:
         raise bad_request(NOT_MODIFIED)
-    message.edit({k: new[k] for k in keys if k in new}, removed=tuple(k for k in keys if k not in new))
+    message.edit(
+        {k: new[k] for k in keys if k in new}, removed=tuple(k for k in keys if k not in new)
+    )
     chat.record("edited", message)
     return message.data
 
@@ -86,8 +88,6 @@ async def delete_message(state: BotState, p: Params) -> bool:
 async def answer_callback_query(state: BotState, p: Params) -> bool:
     query_id = p.get_str("callback_query_id") or ""
     if query_id not in state.callback_answers or state.callback_answers[query_id] is not None:
-        raise bad_request(
-            "query is too old and response timeout expired or query ID is invalid"
-        )
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
     state.callback_answers[query_id] = p.logged()
     return True

@@ -81,15 +81,19 @@ async def send_media_group(state: BotState, p: Params) -> list[dict[str, Any]]:
 
 def _album_item(state: BotState, p: Params, item: dict[str, Any]) -> dict[str, Any]:
     ref = p.resolve_media(item.get("media"))
-    caption = caption_body(item.get("caption"), item.get("parse_mode"), item.get("caption_entities"))
+    caption = caption_body(
+        item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
+    )
     if item.get("type") == "photo":
         sizes, original = photo_body(state, ref)
-        flags = media_flags(bool(item.get("has_spoiler")), bool(item.get("show_caption_above_media")))
+        flags = media_flags(
+            bool(item.get("has_spoiler")), bool(item.get("show_caption_above_media"))
+        )
         return {"photo": sizes, **caption, **flags, "_bytes": original}
     if item.get("type") == "document":
         document, original = document_body(state, ref)
         return {"document": document, **caption, "_bytes": original}
-    raise bad_request(f"unsupported media type \"{item.get('type')}\" (not implemented by the fake)")
+    raise bad_request(f'unsupported media type "{item.get("type")}" (not implemented by the fake)')
 
 
 def _send_album_item(

@@ -32,9 +32,7 @@ def bad_request(detail: str) -> ApiError:
 
 
 def retry_after(seconds: int) -> ApiError:
-    return ApiError(
-        429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
-    )
+    return ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
 
 def method_not_found() -> ApiError:

@@ -54,7 +54,9 @@ class _TelegramHTML(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
         if tag not in _TAG_ENTITY or (tag == "span" and attr.get("class") != "tg-spoiler"):
-            raise _parse_error(f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}')
+            raise _parse_error(
+                f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}'
+            )
         self.open.append((tag, self.length, attr))
 
     def handle_endtag(self, tag: str) -> None:

@@ -66,7 +66,9 @@ class FakeUser:
         message.photo_bytes = data
         return message
 
-    async def send_album(self, photos: list[bytes], caption: str | None = None) -> list[ChatMessage]:
+    async def send_album(
+        self, photos: list[bytes], caption: str | None = None
+    ) -> list[ChatMessage]:
         """Send photos as one album: one update per photo, sharing a media_group_id."""
         group_id = self._state.next_media_group_id()
         sent = []
@@ -105,7 +107,11 @@ class FakeUser:
         return message
 
     async def press(
-        self, message: ChatMessage | int, callback_data: str | None = None, *, text: str | None = None
+        self,
+        message: ChatMessage | int,
+        callback_data: str | None = None,
+        *,
+        text: str | None = None,
     ) -> str:
         """Press an inline button (by callback_data or by its label); returns the query id."""
         if callback_data is None and text is None:
@@ -135,7 +141,9 @@ class FakeUser:
 
     # -- waiting for the bot ---------------------------------------------------------
 
-    async def wait_for(self, predicate: Predicate | None = None, timeout: float = 30.0) -> ChatMessage:
+    async def wait_for(
+        self, predicate: Predicate | None = None, timeout: float = 30.0
+    ) -> ChatMessage:
         """Wait for a bot message, sent or edited since the user's last action, that matches.
 
         The predicate sees the message's current state. Each match moves the starting
@@ -161,7 +169,9 @@ class FakeUser:
         start = len(self.chat.events)
         await asyncio.sleep(seconds)
         if len(self.chat.events) > start:
-            raise AssertionError(timeout_report(self._state, self.chat, start, seconds, silent=True))
+            raise AssertionError(
+                timeout_report(self._state, self.chat, start, seconds, silent=True)
+            )
 
     async def wait_callback_answer(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
         """The params of the bot's answerCallbackQuery for ``query_id``."""
@@ -169,7 +179,9 @@ class FakeUser:
         deadline = loop.time() + timeout
         while (answer := self._state.callback_answers.get(query_id)) is None:
             if loop.time() > deadline:
-                raise TimeoutError(f"the bot did not answer callback query {query_id} in {timeout}s")
+                raise TimeoutError(
+                    f"the bot did not answer callback query {query_id} in {timeout}s"
+                )
             await asyncio.sleep(0.01)
         return answer
 
