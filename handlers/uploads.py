@@ -46,9 +46,17 @@ def check_image(data: bytes, max_bytes: int) -> CheckedImage:
                     raise UploadRejected("error-too-large", limit=max_bytes // (1024 * 1024))
                 image.load()
     except UnidentifiedImageError:
-        raise UploadRejected("error-not-image") from None
+        # The right signature but unreadable content is a damaged image, not another file.
+        key = "error-corrupt" if _looks_like_image(data) else "error-not-image"
+        raise UploadRejected(key) from None
     except (OSError, SyntaxError, Image.DecompressionBombError):
         raise UploadRejected("error-corrupt") from None
     if min(width, height) < MIN_SIDE:
         raise UploadRejected("error-too-small", min=MIN_SIDE)
     return CheckedImage(data, fmt, width, height)
+
+
+def _looks_like_image(data: bytes) -> bool:
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )

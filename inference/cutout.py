@@ -28,10 +28,11 @@ class Cutout:
         """The 8-bit product mask (mode "L"): 255 is product, 0 is background."""
         return Image.fromarray(np.rint(self.alpha * 255).astype(np.uint8))
 
-    def box(self) -> tuple[int, int, int, int] | None:
-        """(left, top, right, bottom) of the visible product, None when nothing was found."""
-        rows = np.flatnonzero(self.alpha.max(axis=1) > 0)
-        cols = np.flatnonzero(self.alpha.max(axis=0) > 0)
+    def box(self, threshold: float = 0.0) -> tuple[int, int, int, int] | None:
+        """(left, top, right, bottom) of the pixels with alpha above `threshold`, None
+        when there are none."""
+        rows = np.flatnonzero(self.alpha.max(axis=1) > threshold)
+        cols = np.flatnonzero(self.alpha.max(axis=0) > threshold)
         if rows.size == 0:
             return None
         return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1

@@ -26,6 +26,7 @@ class GenerationRequest:
     negative_prompt: str | None = None
     seed: int = 0
     canvas: tuple[int, int] | None = None  # None: the input's size, product stays in place
+    engine: str | None = None  # "studio" | "diffusion"; None: the worker's default (ENGINE)
 
 
 @dataclass
@@ -46,3 +47,8 @@ class Engine(Protocol):
 
 class EngineUnavailable(RuntimeError):
     """An engine cannot run here; the message says what to install or configure."""
+
+
+class InvalidRequest(ValueError):
+    """The request itself cannot be served (bad count, canvas or image); retrying won't help.
+    The message says what to change."""

@@ -24,7 +24,8 @@ from inference.cutout import Cutout
 from inference.devices import onnx_providers
 from inference.engine import EngineUnavailable
 from inference.grabcut import GrabCutMasker
-from inference.matting import decontaminate, refine_alpha
+from inference.matting import matte
+from inference.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,17 @@ class Masker(Protocol):
 
 
 class RembgMasker:
-    def __init__(self, session: object, name: str) -> None:
+    """A rembg session; U²-Net models run at `resized.side` when given (see u2net_side)."""
+
+    def __init__(self, session: object, name: str, resized: ResizedU2Net | None = None) -> None:
         self.session = session
         self.name = name
+        self.resized = resized
 
     def coarse_mask(self, image: np.ndarray) -> np.ndarray:
-        (mask,) = self.session.predict(Image.fromarray(image))[:1]
+        if self.resized is not None:
+            return self.resized.predict(Image.fromarray(image))
+        mask = self.session.predict(Image.fromarray(image))[0]
         return np.asarray(mask, dtype=np.float32) / 255.0
 
 
@@ -71,12 +77,12 @@ class Segmenter:
         given_alpha = _given_alpha(photo)
         if given_alpha is not None:
             return Cutout(image=image, alpha=given_alpha, foreground=image.astype(np.float32))
-        alpha = refine_alpha(image, self.masker.coarse_mask(_analysis_copy(image)))
-        return Cutout(image=image, alpha=alpha, foreground=decontaminate(image, alpha))
+        alpha, foreground = matte(image, self.masker.coarse_mask(_analysis_copy(image)))
+        return Cutout(image=image, alpha=alpha, foreground=foreground)
 
     def alpha_of(self, image: np.ndarray) -> np.ndarray:
-        """Just the refined alpha of an RGB array (used to re-check generated images)."""
-        return refine_alpha(image, self.masker.coarse_mask(_analysis_copy(image)))
+        """The product's alpha in an RGB array (used to re-check generated images)."""
+        return matte(image, self.masker.coarse_mask(_analysis_copy(image)))[0]
 
 
 def _given_alpha(photo: Image.Image) -> np.ndarray | None:
@@ -103,7 +109,11 @@ def load_segmenter(settings: Settings, device: str) -> Segmenter:
 
     try:
         model_file, session_name = _model_file(settings, sessions)
-        masker = RembgMasker(_rembg_session(model_file, session_name, device), session_name)
+        session = _rembg_session(model_file, session_name, device)
+        resized = None
+        if session_name in U2NET_SESSIONS:
+            resized = ResizedU2Net(session, model_file, settings.segmentation_side)
+        masker = RembgMasker(session, session_name, resized)
     # onnxruntime's load errors are RuntimeErrors, a failed download an OSError.
     except (OSError, ValueError, RuntimeError) as error:
         log.warning("cutting out with GrabCut (rougher) instead of a model: %s", error)

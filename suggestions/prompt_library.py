@@ -15,17 +15,11 @@ from importlib import resources
 from typing import Any
 
 from jobs.styles import NEGATIVE_COMMON, STYLES
+from locales import pick_language
 from suggestions.suggestion import Suggestion
 
-BUTTON_LANGS = ("ru", "en")
 UNKNOWN_SUBJECT = "the product"
 FALLBACK_STYLE = "custom"
-
-
-def button_lang(lang: str) -> str:
-    """The language the buttons are written in: ru or en (Telegram may say "ru-RU" or "de")."""
-    base = lang.split("-", 1)[0].lower()
-    return base if base in BUTTON_LANGS else "en"
 
 
 @dataclass(frozen=True)
@@ -111,7 +105,7 @@ class PromptLibrary:
 
     def suggestions(self, *, style: str, category: str | None, lang: str) -> list[Suggestion]:
         """Every scene that fits, the most specific first, with button texts in `lang`."""
-        look, lang = self.look(style), button_lang(lang)
+        look, lang = self.look(style), pick_language(lang)
         group = self._categories.get(category or "", (None, ""))[0]
         ranked = [(s.rank(look, style, group), n, s) for n, s in enumerate(self.scenes)]
         fitting = sorted((rank, n, s) for rank, n, s in ranked if rank is not None)

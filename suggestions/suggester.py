@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 import redis.asyncio as aioredis
 
+from locales import pick_language
 from settings import Settings
 from suggestions.breaker import CircuitBreaker
 from suggestions.credentials import YandexCredentials
@@ -22,7 +23,7 @@ from suggestions.deadline import Deadline
 from suggestions.errors import YandexError
 from suggestions.gpt import YandexGptClient
 from suggestions.ideas import MAX_CAPTION_CHARS, Idea, build_messages, parse_ideas
-from suggestions.prompt_library import PromptLibrary, button_lang
+from suggestions.prompt_library import PromptLibrary
 from suggestions.store import SuggestionStore
 from suggestions.suggestion import ModelPrompt, Suggestion
 from suggestions.translate import YandexTranslateClient
@@ -89,7 +90,7 @@ class Suggester:
         exclude: Sequence[str] = (),
     ) -> list[Suggestion]:
         """`count` ideas not among the ids in `exclude`, YandexGPT's first, the library's after."""
-        lang, shown = button_lang(lang), set(exclude)
+        lang, shown = pick_language(lang), set(exclude)
         page: list[Suggestion] = []
         if self._yandex is not None:
             page = await self._yandex_page(
@@ -108,11 +109,11 @@ class Suggester:
     ) -> ModelPrompt:
         """The user's description (ru or en) as an English prompt; the text itself if need be."""
         text = " ".join(text.split())[:MAX_USER_TEXT_CHARS]
-        text_lang = written_in(text, fallback=lang)
-        english = (await self._english(text) or text) if text_lang == "ru" else text
+        needs_translation = bool(_CYRILLIC.search(text))
+        english = (await self._english(text) or text) if needs_translation else text
         return ModelPrompt(
             text=text,
-            lang=text_lang,
+            lang=written_in(text, fallback=lang),
             prompt=self._library.prompt(style=style, category=category, scene=english),
             negative_prompt=self._library.negative_prompt(style),
             translated=english != text,
@@ -183,6 +184,7 @@ class Suggester:
         return [
             self._suggestion(style, category, lang, caption, idea.scene)
             for caption, idea in zip(captions, ideas, strict=True)
+            if caption.strip()  # Telegram refuses a button without text
         ]
 
     def _suggestion(
@@ -208,6 +210,9 @@ class Suggester:
         except YandexError as exc:
             log.warning("the user's text goes to the model untranslated: %s", exc)
             return None
+        except Exception:  # a bug must not cost the user their description
+            log.exception("unexpected failure translating the user's text")
+            return None
         english = translations[0].strip()
         if english:
             await self._store.cache_translation(text, english)
@@ -228,7 +233,7 @@ def written_in(text: str, *, fallback: str) -> str:
     """ru or en by the letters; `fallback` (the user's language) when there are none."""
     if _CYRILLIC.search(text):
         return "ru"
-    return "en" if _LATIN.search(text) else button_lang(fallback)
+    return "en" if _LATIN.search(text) else pick_language(fallback)
 
 
 def _clients(

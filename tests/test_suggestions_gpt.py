@@ -171,4 +171,3 @@ async def test_past_the_deadline_nothing_is_sent(yandex, http):
             MESSAGES, temperature=0.5, max_tokens=300, deadline=Deadline(time.monotonic() - 1)
         )
     assert yandex.gpt.requests == []
-

@@ -46,9 +46,7 @@ def test_duplicates_overlong_captions_and_bare_scenes_are_dropped():
         "Nook | tiny\n"
         "just a sentence with no caption at all\n"
     )
-    assert parse_ideas(text, truncated=False) == [
-        Idea("Terrace", "a wooden terrace in a garden")
-    ]
+    assert parse_ideas(text, truncated=False) == [Idea("Terrace", "a wooden terrace in a garden")]
 
 
 def test_nothing_usable_gives_no_ideas():
@@ -72,7 +70,5 @@ def test_the_request_names_product_style_count_and_wish():
 
 
 def test_a_long_wish_is_clipped():
-    _, user = build_messages(
-        subject="a lamp", style_description="", count=4, user_text="x" * 5000
-    )
+    _, user = build_messages(subject="a lamp", style_description="", count=4, user_text="x" * 5000)
     assert "x" * MAX_WISH_CHARS in user.text and "x" * (MAX_WISH_CHARS + 1) not in user.text

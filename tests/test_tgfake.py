@@ -11,9 +11,16 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 from aiogram.filters import CommandStart
 from aiogram.types import (
+    BotCommand,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -255,3 +262,32 @@ async def test_dispatcher_round_trip_and_wait_for_dump(server: TelegramServer, b
     finally:
         await dp.stop_polling()
         await polling
+
+
+async def test_commands_actions_logging_and_blocking(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    await bot.set_my_commands(
+        [BotCommand(command="start", description="Begin")], language_code="ru"
+    )
+    assert server.my_commands("ru") == [{"command": "start", "description": "Begin"}]
+    assert [c.command for c in await bot.get_my_commands(language_code="ru")] == ["start"]
+    assert await bot.get_my_commands() == []
+    await bot.send_chat_action(CHAT, "upload_photo")
+    assert user.chat_actions == ["upload_photo"]
+
+    png = image_bytes((40, 40))
+    await bot.send_photo(CHAT, BufferedInputFile(png, "a.png"), caption="c")
+    logged = server.calls("sendPhoto")[-1].params
+    assert logged["chat_id"] == CHAT and logged["photo"].data == png and logged["caption"] == "c"
+
+    user.block_bot()
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_message(CHAT, "anyone there?")
+
+
+async def test_second_poller_terminates_the_first(server: TelegramServer, bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.2)
+    assert await bot.get_updates(timeout=0) == []
+    with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
+        await first

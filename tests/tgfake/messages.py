@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import time
 from collections.abc import Iterator, Mapping
@@ -135,10 +136,8 @@ class Chat:
     async def changed(self, timeout: float) -> None:
         """Wait until the bot does something in this chat (or the timeout passes)."""
         event = self._changed
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
 
 
 def describe(message: ChatMessage) -> str:

@@ -90,11 +90,17 @@ class Params:
         return part
 
     def logged(self) -> dict[str, Any]:
-        """Fields with JSON values decoded, plus uploads: what tests read in request logs."""
+        """Fields for request logs: JSON decoded, ``attach://`` fields replaced by uploads."""
         out: dict[str, Any] = {}
+        attached: set[str] = set()
         for name, raw in self.fields.items():
-            out[name] = raw if name in _TEXT_FIELDS else _maybe_json(raw)
-        out.update(self.uploads)
+            part = raw.removeprefix("attach://")
+            if part != raw and part in self.uploads:
+                out[name] = self.uploads[part]
+                attached.add(part)
+            else:
+                out[name] = raw if name in _TEXT_FIELDS else _maybe_json(raw)
+        out.update({k: v for k, v in self.uploads.items() if k not in attached})
         return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import partial
 from typing import Any
@@ -101,6 +102,22 @@ class TelegramServer:
         """The logged calls of one method (name is case-insensitive)."""
         return [c for c in self.state.requests if c.method.lower() == method.lower()]
 
+    @property
+    def callback_answers(self) -> dict[str, dict[str, Any] | None]:
+        """callback query id -> answerCallbackQuery params (None while unanswered)."""
+        return self.state.callback_answers
+
+    def my_commands(
+        self, language_code: str = "", scope: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Commands the bot set with setMyCommands for this scope/language."""
+        key = json.dumps(scope or {"type": "default"}, sort_keys=True)
+        return self.state.commands.get((key, language_code), [])
+
+    def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue any other update (e.g. ``my_chat_member``) for getUpdates."""
+        return self.state.updates.push(kind, payload)
+
     def user(
         self,
         chat_id: int = 1001,
@@ -153,11 +170,12 @@ class TelegramServer:
             handler = METHODS.get(method.lower())
             if handler is None:
                 raise method_not_found()
-            call.result = await handler(self.state, params)
+            result = await handler(self.state, params)
         except ApiError as error:
             call.error_code, call.error = error.error_code, error.description
             return web.json_response(error.payload(), status=error.error_code, dumps=_dumps)
-        return web.json_response({"ok": True, "result": call.result}, dumps=_dumps)
+        call.result = copy.deepcopy(result)  # the log keeps what was answered, not later edits
+        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
     def _injected_failure(self, method: str) -> None:
         queue = self._failures.get(method.lower())

@@ -146,11 +146,13 @@ class FakeUser:
     ) -> ChatMessage:
         """Wait for a bot message, sent or edited since the user's last action, that matches.
 
-        The predicate sees the message's current state. Each match moves the starting
-        point past it, so consecutive calls return consecutive bot reactions. On timeout
-        raises ``TimeoutError`` describing everything the bot did meanwhile.
+        The predicate sees the message's current state; if it raises TypeError,
+        KeyError, AttributeError or IndexError (``"x" in m.text`` on a photo) it counts as
+        no match. Each match moves the starting point past it, so consecutive calls return
+        consecutive bot reactions. On timeout raises ``TimeoutError`` describing everything
+        the bot did meanwhile.
         """
-        check = predicate or (lambda _m: True)
+        check = _tolerant(predicate)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -186,13 +188,24 @@ class FakeUser:
         return answer
 
 
+def _tolerant(predicate: Predicate | None) -> Predicate:
+    def check(message: ChatMessage) -> bool:
+        if predicate is None:
+            return True
+        try:
+            return bool(predicate(message))
+        except (TypeError, KeyError, AttributeError, IndexError):
+            return False
+
+    return check
+
+
 def _find_button(message: ChatMessage, data: str | None, text: str | None) -> dict[str, Any]:
     for button in message.buttons:
-        if (data is None or button.get("callback_data") == data) and (
-            text is None or button.get("text") == text
-        ):
-            if "callback_data" in button:
-                return button
+        if "callback_data" not in button:
+            continue  # url/web_app buttons produce no callback query
+        if data in (None, button["callback_data"]) and text in (None, button.get("text")):
+            return button
     available = [(b.get("text"), b.get("callback_data")) for b in message.buttons]
     raise LookupError(
         f"no callback button data={data!r} text={text!r} on message #{message.message_id}; "

@@ -35,7 +35,9 @@ CONCURRENCY_QUOTA = 10
 class FakeYandexGpt(FakeService):
     path = "/foundationModels/v1/completion"
 
-    def __init__(self, *, authorization: str, folder_id: str, model: str = "yandexgpt-lite") -> None:
+    def __init__(
+        self, *, authorization: str, folder_id: str, model: str = "yandexgpt-lite"
+    ) -> None:
         super().__init__(authorization=authorization, folder_id=folder_id)
         self.model = model
         self.text = DEFAULT_IDEAS
@@ -97,7 +99,9 @@ def _check_options(options: object) -> None:
     temperature = options.get("temperature")
     if not isinstance(temperature, int | float) or not 0 <= temperature <= 1:
         raise ProtocolViolation(f"temperature {temperature!r}")
-    if not isinstance(options.get("maxTokens"), str) or not re.fullmatch(r"\d+", options["maxTokens"]):
+    if not isinstance(options.get("maxTokens"), str) or not re.fullmatch(
+        r"\d+", options["maxTokens"]
+    ):
         raise ProtocolViolation(f"maxTokens {options.get('maxTokens')!r} (an int64 string)")
 
 

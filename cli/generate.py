@@ -1,0 +1,139 @@
+"""`vitrina generate`: product photos in, marketing images out, as DESIGN.md's contract says.
+
+vitrina generate IMAGE... --style STYLE [--count N] [--prompt TEXT]
+                 [--engine studio|diffusion] [--seed S] [--canvas WxH] --out DIR [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from jobs.styles import STYLE_IDS
+from settings import Settings
+
+ENGINES = ("studio", "diffusion")
+CANVAS_HELP = "WIDTHxHEIGHT or a preset: square, 1:1, 3:4, 16:9 (default: the input's size)"
+
+
+class BadInput(ValueError):
+    """Something on the command line cannot be used; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Input:
+    path: Path
+    image: Image.Image
+    name: str  # the output files' stem, unique among the inputs
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="turn product photos into marketing images (PNG files)",
+        description="Writes COUNT images per input and its 8-bit product mask into DIR.",
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="JPEG/PNG/WEBP")
+    parser.add_argument("--style", required=True, help=f"one of: {', '.join(STYLE_IDS)}")
+    parser.add_argument("--count", type=int, default=1, help="images per input (default 1)")
+    parser.add_argument("--prompt", help="scene description in English (default: the style's)")
+    parser.add_argument("--engine", help="studio or diffusion (default: the ENGINE setting)")
+    parser.add_argument("--seed", type=int, default=0, help="first seed; variations use S+1…")
+    parser.add_argument("--canvas", help=CANVAS_HELP)
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR")
+    parser.add_argument("--json", action="store_true", help="one JSON object per input")
+    parser.set_defaults(func=generate)
+
+
+def generate(args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        requests = _requests(args, settings)
+    except BadInput as error:
+        print(f"vitrina generate: {error}", file=sys.stderr)
+        return 2
+    from inference.engines import EngineSet
+
+    # Diffusion is loaded only when it will be used; product labels never are here.
+    update = {"engine": args.engine or settings.engine, "label_model": ""}
+    engines = EngineSet.load(settings.model_copy(update=update))
+    if args.engine == "diffusion" and "diffusion" not in engines.available():
+        print(f"vitrina generate: {engines.diffusion_error}", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    for source, request in requests:
+        started = time.perf_counter()
+        result = engines.for_style(request.style, args.engine).generate(request)
+        outputs = [args.out / f"{source.name}-{i + 1}.png" for i in range(len(result.images))]
+        for image, path in zip(result.images, outputs, strict=True):
+            image.save(path)
+        mask = args.out / f"{source.name}-mask.png"
+        result.mask.save(mask)
+        if args.json:
+            record = {
+                "input": str(source.path),
+                "outputs": [str(path) for path in outputs],
+                "mask": str(mask),
+                "engine": result.engine,
+                "style": request.style,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _requests(args: argparse.Namespace, settings: Settings) -> list[tuple[Input, object]]:
+    """Every input opened and every option checked before any model is loaded."""
+    from inference.canvas import parse_canvas
+    from inference.engine import GenerationRequest, InvalidRequest
+    from inference.requests import check_request
+
+    if args.engine is not None and args.engine not in ENGINES:
+        raise BadInput(f"--engine must be studio or diffusion, got {args.engine!r}")
+    try:
+        canvas = parse_canvas(args.canvas) if args.canvas else None
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    pairs = []
+    for source in _inputs(args.images):
+        request = GenerationRequest(
+            image=source.image,
+            style=args.style,
+            count=args.count,
+            prompt=args.prompt,
+            seed=args.seed,
+            canvas=canvas,
+            engine=args.engine,
+        )
+        try:
+            check_request(request, settings.max_images_per_job)
+        except InvalidRequest as error:
+            raise BadInput(f"{source.path}: {error}") from None
+        pairs.append((source, request))
+    return pairs
+
+
+def _inputs(paths: list[Path]) -> list[Input]:
+    inputs: list[Input] = []
+    taken: set[str] = set()
+    for path in paths:
+        try:
+            image = Image.open(path)
+            image.load()
+        except FileNotFoundError:
+            raise BadInput(f"{path}: no such file") from None
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+            reason = str(error).splitlines()[0] if str(error) else "unreadable"
+            raise BadInput(f"{path}: not a readable image ({reason})") from None
+        name = path.stem
+        while name in taken:  # two inputs named alike must not overwrite each other
+            name += "_"
+        taken.add(name)
+        inputs.append(Input(path=path, image=image, name=name))
+    return inputs

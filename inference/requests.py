@@ -1,0 +1,38 @@
+"""What every engine checks before it starts, and the text it paints from."""
+
+from __future__ import annotations
+
+from inference.canvas import MAX_SIDE, MIN_SIDE
+from inference.engine import GenerationRequest, InvalidRequest
+from jobs.styles import Style, get_style
+
+# Beyond this a photo is a scan or a panorama, not a product shot; refusing it keeps
+# one request from taking gigabytes of memory.
+MAX_PIXELS = 50_000_000
+MIN_PHOTO_SIDE = 16
+
+
+def check_request(request: GenerationRequest, max_count: int) -> Style:
+    """The request's style; InvalidRequest with what to fix when the request is unusable."""
+    try:
+        style = get_style(request.style)
+    except ValueError as error:
+        raise InvalidRequest(str(error)) from None
+    if not 1 <= request.count <= max_count:
+        raise InvalidRequest(f"count must be 1–{max_count}, got {request.count}")
+    width, height = request.image.size
+    if min(width, height) < MIN_PHOTO_SIDE:
+        raise InvalidRequest(f"the photo is {width}×{height} px; send one at least 256 px a side")
+    if width * height > MAX_PIXELS:
+        raise InvalidRequest(
+            f"the photo is {width}×{height} px, over {MAX_PIXELS // 1_000_000} megapixels; "
+            "send a smaller one"
+        )
+    if request.canvas is not None and not all(MIN_SIDE <= s <= MAX_SIDE for s in request.canvas):
+        raise InvalidRequest(f"canvas sides must be {MIN_SIDE}–{MAX_SIDE} px, got {request.canvas}")
+    return style
+
+
+def prompts_for(request: GenerationRequest, style: Style) -> tuple[str, str]:
+    """(prompt, negative prompt): the request's own text when given, else the style's."""
+    return request.prompt or style.prompt, request.negative_prompt or style.negative_prompt

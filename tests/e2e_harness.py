@@ -1,0 +1,125 @@
+"""Runs the real bot and worker processes against the fake Telegram server and real services."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from redis.asyncio import Redis
+
+from cli.services import stop_process
+from jobs.heartbeat import alive_workers
+from jobs.names import Keys
+from settings import Settings
+from tests.tgfake import TelegramServer
+
+TOKEN = "123456:TEST-TOKEN"
+START_TIMEOUT_S = 90.0
+
+
+@dataclass
+class Service:
+    """The bot and workers of one test module, sharing one fake Telegram server."""
+
+    settings: Settings
+    telegram: TelegramServer
+    workdir: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        s = self.settings
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+        env.update(
+            {
+                "BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": self.telegram.api_url,
+                "REDIS_URL": s.redis_url,
+                "MONGO_URL": s.mongo_url,
+                "MONGO_DB": s.mongo_db,
+                "STREAM_PREFIX": s.stream_prefix,
+                "MODELS_DIR": str(s.models_dir),
+                "RETRY_BACKOFF_S": "0.1",
+                "WORKER_HEARTBEAT_S": "0.5",
+                "DAILY_QUOTA": str(s.daily_quota),
+            }
+        )
+        return env
+
+    def start(self, part: str) -> None:
+        log = open(self.workdir / f"{part}.log", "ab")  # noqa: SIM115  (closed with the process)
+        self.processes[part] = subprocess.Popen(
+            [sys.executable, "-m", "cli", part],
+            env=self.env(),
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    async def start_bot(self) -> None:
+        self.start("bot")
+        await self._until(lambda: bool(self.telegram.calls("getUpdates")), "bot")
+
+    async def start_worker(self) -> None:
+        self.start("worker")
+        redis = Redis.from_url(self.settings.redis_url, decode_responses=True)
+        keys = Keys(self.settings.stream_prefix)
+        try:
+            deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
+            while not await alive_workers(redis, keys):
+                self._check_alive("worker")
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(self.log("worker"))
+                await asyncio.sleep(0.2)
+        finally:
+            await redis.aclose()
+
+    def stop(self, part: str) -> None:
+        process = self.processes.pop(part, None)
+        if process is not None:
+            stop_process(process, timeout_s=15)
+
+    def stop_all(self) -> None:
+        for part in list(self.processes):
+            self.stop(part)
+
+    def log(self, part: str) -> str:
+        path = self.workdir / f"{part}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    async def _until(self, ready, part: str) -> None:
+        deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
+        while not ready():
+            self._check_alive(part)
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{part} did not start:\n{self.log(part)}")
+            await asyncio.sleep(0.1)
+
+    def _check_alive(self, part: str) -> None:
+        process = self.processes[part]
+        if process.poll() is not None:
+            raise RuntimeError(f"{part} exited with {process.returncode}:\n{self.log(part)}")
+
+
+def product_photo(size: tuple[int, int] = (320, 240), fmt: str = "JPEG") -> bytes:
+    """A red box with a dark base on a light grey floor: a product on a plain backdrop."""
+    image = Image.new("RGB", size, (226, 226, 222))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.rectangle((w * 0.3, h * 0.25, w * 0.7, h * 0.8), fill=(190, 30, 40))
+    draw.rectangle((w * 0.28, h * 0.78, w * 0.72, h * 0.85), fill=(40, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image

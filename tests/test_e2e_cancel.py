@@ -1,0 +1,77 @@
+"""Cancel while queued: the job never runs, even when a worker comes later."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from jobs.status import JobStatus
+from keyboards.callbacks import CountCb, OptionCb, StyleCb
+from settings import Settings
+from storage.store import Storage
+from tests.conftest import REPO_ROOT
+from tests.e2e_harness import Service, product_photo
+from tests.tgfake import TelegramServer
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(scope="module")
+async def service(
+    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Service]:
+    unique = uuid.uuid4().hex[:10]
+    settings = Settings(
+        _env_file=None,
+        redis_url=redis_url,
+        mongo_url=mongo_url,
+        mongo_db=f"e2e_{unique}",
+        stream_prefix=f"e2e:{unique}",
+        models_dir=REPO_ROOT / "var" / "models",
+    )
+    async with TelegramServer(token="123456:TEST-TOKEN") as telegram:
+        svc = Service(settings, telegram, Path(tmp_path_factory.mktemp("e2e-cancel")))
+        try:
+            await svc.start_bot()  # no worker yet: every job stays queued
+            yield svc
+        finally:
+            svc.stop_all()
+
+
+async def queue_one(user) -> object:
+    await user.send_photo(product_photo())
+    await user.press(await user.wait_for(lambda m: bool(m.buttons)), StyleCb(style="loft").pack())
+    await user.press(await user.wait_for(lambda m: bool(m.buttons)), CountCb(count=1).pack())
+    await user.press(
+        await user.wait_for(lambda m: bool(m.buttons)), OptionCb(action="generate").pack()
+    )
+    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
+
+
+async def test_cancel_button_and_command_stop_queued_jobs_for_good(service):
+    user = service.telegram.user(20_001, language_code="en")
+    first = await queue_one(user)
+    assert [b["text"] for b in first.buttons] == ["✖️ Cancel"]
+    query = await user.press(first, text="✖️ Cancel")
+    assert (await user.wait_callback_answer(query))["text"] == "Cancelled."
+    edited = await user.wait_for(lambda m: m.message_id == first.message_id)
+    assert edited.text == "Cancelled." and not edited.buttons
+
+    second = await queue_one(user)
+    await user.send_text("/cancel")
+    await user.wait_for(lambda m: m.message_id == second.message_id and m.text == "Cancelled.")
+    assert (await user.wait_for(lambda m: m.text == "Cancelled.")).message_id != second.message_id
+
+    await service.start_worker()
+    await user.expect_silence(3.0)
+    settings = service.settings
+    db = await Storage.open(settings.mongo_url, settings.mongo_db)
+    try:
+        jobs = await db.jobs.for_chat(20_001, 0, 10)
+    finally:
+        await db.close()
+    assert [j.status for j in jobs] == [JobStatus.CANCELLED, JobStatus.CANCELLED]
+    assert all(not j.result_image_ids for j in jobs)

@@ -1,0 +1,184 @@
+"""The whole conversation: real bot and worker processes, real Redis and MongoDB protocol,
+a fake Telegram server speaking the Bot API over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from cli.services import free_port
+from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
+from settings import Settings
+from tests.conftest import REPO_ROOT
+from tests.e2e_harness import Service, decode, product_photo
+from tests.tgfake import TelegramServer
+
+pytestmark = pytest.mark.timeout(240)
+DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
+
+
+@pytest.fixture(scope="module")
+async def service(
+    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Service]:
+    unique = uuid.uuid4().hex[:10]
+    settings = Settings(
+        _env_file=None,
+        redis_url=redis_url,
+        mongo_url=mongo_url,
+        mongo_db=f"e2e_{unique}",
+        stream_prefix=f"e2e:{unique}",
+        models_dir=REPO_ROOT / "var" / "models",
+        daily_quota=12,
+        panel_port=free_port(),
+    )
+    async with TelegramServer(token="123456:TEST-TOKEN") as telegram:
+        svc = Service(settings, telegram, Path(tmp_path_factory.mktemp("e2e")))
+        try:
+            await svc.start_worker()
+            await svc.start_bot()
+            yield svc
+        finally:
+            svc.stop_all()
+
+
+def chat_id() -> int:
+    return 10_000 + uuid.uuid4().int % 1_000_000
+
+
+async def order(user, photo: bytes, style: str = "minimal", count: int = 2):
+    """Photo → style → count → generate; returns the status message."""
+    await user.send_photo(photo)
+    styles = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(styles, StyleCb(style=style).pack())
+    counts = await user.wait_for(
+        lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
+    )
+    await user.press(counts, CountCb(count=count).pack())
+    options = await user.wait_for(
+        lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
+    )
+    await user.press(options, OptionCb(action="generate").pack())
+    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
+
+
+async def album(user, count: int) -> tuple[list, object]:
+    """The result photos, and the message with the actions under them."""
+    first = await user.wait_for(lambda m: bool(m.photo), timeout=120)
+    photos = [first]
+    while len(photos) < count:
+        photos.append(await user.wait_for(lambda m: bool(m.photo)))
+    assert len({p.media_group_id for p in photos}) == 1
+    regenerate = JobCb(action=JobAction.REGENERATE, job_id="").pack()
+    actions = await user.wait_for(
+        lambda m: any(b["callback_data"].startswith(regenerate) for b in m.buttons)
+    )
+    return photos, actions
+
+
+async def test_start_greets_in_the_users_language(service):
+    user = service.telegram.user(chat_id(), language_code="ru", first_name="Анна")
+    await user.send_text("/start")
+    greeting = await user.wait_for()
+    assert greeting.text.startswith("Здравствуйте, Анна!")
+    hint = await user.wait_for()
+    assert "файлом" in hint.text
+
+
+async def test_photo_to_album_with_the_asked_number_of_images(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    photo = product_photo()
+    status = await order(user, photo, style="scandinavian", count=2)
+    assert status.text in {"⏳ In the queue, you are next.", "⏳ In the queue, position 2."}
+    photos, actions = await album(user, 2)
+    assert photos[0].caption == "Scandinavian · 2 images"
+    for p in photos:
+        assert decode(p.photo_bytes).size == decode(photo).size
+    assert actions.text == "What next?"
+    assert [b["text"] for b in actions.buttons] == [
+        "🔁 Regenerate",
+        "➕ More like this",
+        "🎨 Change style",
+        "📎 Send as files",
+    ]
+    assert user.chat.messages[status.message_id].text == DONE["en"]
+
+
+async def test_regenerate_and_send_as_files(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await order(user, product_photo(), style="studio-white", count=1)
+    [first], actions = await album(user, 1)
+    await user.press(actions, text="🔁 Regenerate")
+    await user.wait_for(lambda m: "⏳" in (m.text or ""))
+    [second], again = await album(user, 1)
+    assert second.message_id > first.message_id
+    await user.press(again, text="📎 Send as files")
+    document = await user.wait_for(lambda m: bool(m.document))
+    assert document.document["file_name"].endswith(".png")
+    assert decode(document.document_bytes).format == "PNG"
+
+
+async def test_a_file_that_is_not_an_image_is_refused_kindly(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await user.send_document(
+        b"%PDF-1.4 not an image", file_name="spec.pdf", mime_type="application/pdf"
+    )
+    reply = await user.wait_for()
+    assert reply.text == "This doesn't look like an image. Please send a JPEG, PNG or WEBP photo."
+    await user.send_document(b"\x89PNG\r\n\x1a\n broken", file_name="x.png", mime_type="image/png")
+    reply = await user.wait_for()
+    assert reply.text.startswith("I couldn't read this image")
+
+
+async def test_an_image_sent_as_a_file_keeps_its_size(service):
+    user = service.telegram.user(chat_id(), language_code="ru")
+    png = product_photo((400, 300), fmt="PNG")
+    await user.send_document(png, file_name="sofa.png", mime_type="image/png")
+    styles = await user.wait_for(lambda m: bool(m.buttons))
+    assert styles.text == "Фото получено. Выберите стиль:"
+    await user.press(styles, StyleCb(style="loft").pack())
+    counts = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(counts, CountCb(count=1).pack())
+    options = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(options, OptionCb(action="generate").pack())
+    [result], _ = await album(user, 1)
+    assert decode(result.photo_bytes).size == (400, 300)
+
+
+async def test_album_survives_telegram_flood_control(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    service.telegram.fail_next("sendMediaGroup", retry_after=1)
+    await order(user, product_photo(), count=2)
+    photos, _ = await album(user, 2)
+    assert len(photos) == 2
+    failed = [c for c in service.telegram.calls("sendMediaGroup") if not c.ok]
+    assert failed
+
+
+async def test_history_lists_jobs_newest_first_and_resends(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await user.send_text("/history")
+    assert (await user.wait_for()).text.startswith("You have no jobs yet")
+    for style in ("loft", "nature"):
+        await order(user, product_photo(), style=style, count=1)
+        await album(user, 1)
+    await user.send_text("/history")
+    page = await user.wait_for(lambda m: (m.text or "").startswith("Your jobs"))
+    lines = page.text.splitlines()
+    assert "Nature" in lines[1] and "Loft" in lines[2]
+    await user.press(page, text="📨 Send again #2")
+    [resent], _ = await album(user, 1)
+    assert resent.caption.startswith("Loft")
+
+
+async def test_language_switch(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await user.send_text("/language")
+    choose = await user.wait_for()
+    await user.press(choose, text="🇷🇺 Русский")
+    await user.wait_for(lambda m: m.text == "Язык: русский.")
+    await user.send_text("/help")
+    assert (await user.wait_for()).text.startswith("Как это работает")
