@@ -17,7 +17,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from redis.asyncio import Redis
 
-from bot.middlewares import ChatContextMiddleware, ErrorReplyMiddleware
+from bot.middlewares import ChatContextMiddleware, ErrorReplyMiddleware, ThrottlingMiddleware
 from bot.notifier import Notifier
 from handlers import routers
 from handlers.deps import BotDeps
@@ -50,6 +50,7 @@ def build_dispatcher(deps: BotDeps) -> Dispatcher:
     )
     dp = Dispatcher(storage=fsm, deps=deps)
     for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(ThrottlingMiddleware())
         observer.outer_middleware(ChatContextMiddleware())
         observer.middleware(ErrorReplyMiddleware())
     dp.include_routers(*routers())

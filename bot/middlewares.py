@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -57,3 +58,25 @@ async def _refuse(event: TelegramObject, text: str) -> None:
         await event.answer(text)
     elif isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=True)
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """Drops a chat's updates beyond `limit` a second, counted in Redis across replicas."""
+
+    def __init__(self, limit: int = 5) -> None:
+        self._limit = limit
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat = data.get("event_chat")
+        if chat is not None:
+            deps = data["deps"]
+            key = deps.keys.throttle(chat.id, int(time.time()))
+            count = await deps.redis.incr(key)
+            if count == 1:
+                await deps.redis.expire(key, 2)
+            if count > self._limit:
+                log.info("chat %s throttled", chat.id)
+                if isinstance(event, CallbackQuery):
+                    await event.answer()
+                return None
+        return await handler(event, data)

@@ -95,9 +95,9 @@ async def generate(
     if draft is None or draft.style is None or draft.count is None:
         return
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
-    job = job_from_draft(draft, chat_record)
-    await launch(bot, t, chat_record, job, deps)
+    # The keyboard stays when the job could not start, so the user can try again.
+    if await launch(bot, t, chat_record, job_from_draft(draft, chat_record), deps):
+        await query.message.edit_reply_markup(reply_markup=None)
 
 
 def job_from_draft(draft: Draft, chat: Chat) -> Job:

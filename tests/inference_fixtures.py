@@ -201,9 +201,13 @@ def build_tiny_clip(folder: Path) -> Path:
 
 
 def _built_once(build: Callable[[Path], Path], name: str):
-    """A session fixture: built once even when several modules import it."""
+    """A session fixture called `name`, built once even when several modules import it.
 
-    @pytest.fixture(scope="session")
+    Modules import it as `<name>_fixture` (unused by that name, hence `noqa: F401`)
+    and ask for `name` as an argument, which keeps linters from seeing a redefinition.
+    """
+
+    @pytest.fixture(scope="session", name=name)
     def fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder = tmp_path_factory.getbasetemp() / name
         if not (folder / "done").exists():
@@ -214,6 +218,6 @@ def _built_once(build: Callable[[Path], Path], name: str):
     return fixture
 
 
-tiny_sd_inpaint = _built_once(build_tiny_sd_inpaint, "tiny-sd-inpaint")
-tiny_sdxl_inpaint = _built_once(build_tiny_sdxl_inpaint, "tiny-sdxl-inpaint")
-tiny_clip = _built_once(build_tiny_clip, "tiny-clip")
+tiny_sd_inpaint_fixture = _built_once(build_tiny_sd_inpaint, "tiny_sd_inpaint")
+tiny_sdxl_inpaint_fixture = _built_once(build_tiny_sdxl_inpaint, "tiny_sdxl_inpaint")
+tiny_clip_fixture = _built_once(build_tiny_clip, "tiny_clip")

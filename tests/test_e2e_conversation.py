@@ -12,6 +12,7 @@ import pytest
 from cli.services import free_port
 from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
 from settings import Settings
+from storage.store import Storage
 from tests.conftest import REPO_ROOT
 from tests.e2e_harness import Service, decode, product_photo
 from tests.tgfake import TelegramServer
@@ -182,3 +183,42 @@ async def test_language_switch(service):
     await user.wait_for(lambda m: m.text == "Язык: русский.")
     await user.send_text("/help")
     assert (await user.wait_for()).text.startswith("Как это работает")
+
+
+async def with_db(service, action):
+    settings = service.settings
+    db = await Storage.open(settings.mongo_url, settings.mongo_db)
+    try:
+        return await action(db)
+    finally:
+        await db.close()
+
+
+async def test_a_banned_chat_is_told_so_and_nothing_else(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await user.send_text("/start")
+    await user.wait_for()
+    await with_db(service, lambda db: db.chats.set_banned(user.chat_id, True))
+    await user.send_photo(product_photo())
+    assert (await user.wait_for()).text == "Access to the bot is closed for this chat."
+    await user.expect_silence(1.0)
+
+
+async def test_the_daily_quota_is_kept_and_the_photo_is_not_lost(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await user.send_text("/help")
+    await user.wait_for()
+    await with_db(service, lambda db: db.chats.set_daily_quota(user.chat_id, 3))
+    await order(user, product_photo(), count=2)
+    await album(user, 2)
+    await user.send_photo(product_photo())
+    await user.press(await user.wait_for(lambda m: bool(m.buttons)), StyleCb(style="loft").pack())
+    await user.press(await user.wait_for(lambda m: bool(m.buttons)), CountCb(count=2).pack())
+    options = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(options, OptionCb(action="generate").pack())
+    refusal = await user.wait_for(lambda m: "limit" in (m.text or ""))
+    assert refusal.text.startswith("You have used today's limit of 3 images")
+    await with_db(service, lambda db: db.chats.set_daily_quota(user.chat_id, 10))
+    await user.press(options, OptionCb(action="generate").pack())  # the same photo, kept
+    photos, _ = await album(user, 2)
+    assert len(photos) == 2

@@ -25,11 +25,11 @@ from inference.engine import GenerationRequest
 from inference.expansion import object_expansion
 from inference.pipelines import load_inpaint_pipeline
 from inference.segmentation import Segmenter, load_segmenter
-from tests.inference_fixtures import (  # noqa: F401 - fixtures
+from tests.inference_fixtures import (  # noqa: F401 - they register the fixtures
     engine_settings,
     ring_photo,
-    tiny_sd_inpaint,
-    tiny_sdxl_inpaint,
+    tiny_sd_inpaint_fixture,
+    tiny_sdxl_inpaint_fixture,
     white_box_photo,
 )
 

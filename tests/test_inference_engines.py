@@ -10,7 +10,12 @@ import pytest
 
 from inference.engine import GenerationRequest, InvalidRequest
 from inference.engines import EngineSet
-from tests.inference_fixtures import engine_settings, ring_photo, tiny_clip, tiny_sd_inpaint  # noqa: F401 - fixtures
+from tests.inference_fixtures import (  # noqa: F401 - they register the fixtures
+    engine_settings,
+    ring_photo,
+    tiny_clip_fixture,
+    tiny_sd_inpaint_fixture,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +79,8 @@ def test_without_weights_one_line_says_what_to_do_and_studio_serves(
     assert engines.available() == ["studio"]
     assert engines.for_style("loft", "diffusion").name == "studio"
     assert engines.label(ring_photo(64)) is None
-    result = engines.for_style("loft").generate(GenerationRequest(image=ring_photo(64), style="loft"))
-    assert result.engine == "studio"
+    request = GenerationRequest(image=ring_photo(64), style="loft")
+    assert engines.for_style("loft").generate(request).engine == "studio"
 
 
 def test_an_absent_gpu_is_said_not_silently_skipped(

@@ -8,7 +8,10 @@ import pytest
 
 from inference.engine import EngineUnavailable
 from inference.labels import CATEGORIES, ProductLabeler
-from tests.inference_fixtures import ring_photo, tiny_clip  # noqa: F401 - fixture
+from tests.inference_fixtures import (
+    ring_photo,
+    tiny_clip_fixture,  # noqa: F401 - registers tiny_clip
+)
 
 
 def test_a_loaded_clip_names_a_catalogue_category(tiny_clip: Path):
