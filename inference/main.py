@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
@@ -21,38 +23,44 @@ from storage.store import Storage
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, name: str | None = None) -> None:
-    """Runs one worker until SIGINT/SIGTERM; the job in hand is finished first."""
-    if not settings.redis_url or not settings.mongo_url:
-        raise SystemExit("the worker needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
-    name = name or f"{socket.gethostname()}-{os.getpid()}"
-    engines = await asyncio.to_thread(EngineSet.load, settings)
+@asynccontextmanager
+async def worker_context(
+    settings: Settings, engines: EngineSet, name: str
+) -> AsyncIterator[WorkerContext]:
+    """The worker's long-lived clients, closed when the worker stops."""
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     storage = await Storage.open(settings.mongo_url, settings.mongo_db)
     keys = Keys(settings.stream_prefix)
-    ctx = WorkerContext(
-        name=name,
-        redis=redis,
-        keys=keys,
-        storage=storage,
-        engines=engines,
-        consumer=JobConsumer(
-            redis,
-            keys,
-            name,
-            RetryPolicy(settings.max_attempts, settings.retry_backoff_s),
-            settings.job_claim_idle_s,
-        ),
-        queue=JobQueue(redis, keys, settings.queue_limit),
-        heartbeat_s=settings.worker_heartbeat_s,
-        batch_size=1,
-    )
+    policy = RetryPolicy(settings.max_attempts, settings.retry_backoff_s)
+    try:
+        yield WorkerContext(
+            name=name,
+            redis=redis,
+            keys=keys,
+            storage=storage,
+            engines=engines,
+            consumer=JobConsumer(redis, keys, name, policy, settings.job_claim_idle_s),
+            queue=JobQueue(redis, keys, settings.queue_limit),
+            heartbeat_s=settings.worker_heartbeat_s,
+            batch_size=settings.worker_batch_size,
+        )
+    finally:
+        await storage.close()
+        await redis.aclose()
+
+
+async def serve(settings: Settings, name: str | None = None) -> None:
+    """Runs one worker until SIGINT/SIGTERM; the jobs in hand are finished first."""
+    if not settings.redis_url or not settings.mongo_url:
+        raise SystemExit("the worker needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
+    engines = await asyncio.to_thread(EngineSet.load, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
+    async with worker_context(settings, engines, name or default_name()) as ctx:
         await Worker(ctx).run(stop)
-    finally:
-        await storage.close()
-        await redis.aclose()
+
+
+def default_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"

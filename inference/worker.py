@@ -1,5 +1,6 @@
-"""The worker loop: take jobs from the stream, run an engine, store results, report.
+"""The worker loop: take jobs from the stream, run the engines, store results, report.
 
+Jobs taken together are painted in one engine call where they share an engine.
 A job is acknowledged only after its outcome is stored; a failure is retried
 with back-off and, when its attempts are spent, dead-lettered and reported.
 """
@@ -10,12 +11,12 @@ import asyncio
 import io
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PIL import Image
+from PIL import Image, ImageOps
 from redis.asyncio import Redis
 
-from inference.engine import GenerationRequest, GenerationResult
+from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
 from inference.engines import EngineSet
 from jobs.consumer import Delivery, JobConsumer
 from jobs.events import publish
@@ -50,6 +51,16 @@ class WorkerContext:
     batch_size: int
 
 
+@dataclass
+class Task:
+    """A started job with its decoded photo, and whether its user cancelled it meanwhile."""
+
+    delivery: Delivery
+    job: Job
+    image: Image.Image
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
 class Worker:
     def __init__(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
@@ -58,64 +69,80 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         await self.ctx.consumer.start()
         heart = asyncio.create_task(self._beat_until(stop))
-        log.info("worker %s ready", self.ctx.name)
+        log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
         try:
             while not stop.is_set():
-                for delivery in await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000):
-                    await self.process(delivery)
+                deliveries = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
+                if deliveries:
+                    await self.process(deliveries)
         finally:
             heart.cancel()
             await forget(self.ctx.redis, self.ctx.keys, self.ctx.name)
             log.info("worker %s stopped after %d jobs", self.ctx.name, self.processed)
 
-    async def process(self, delivery: Delivery) -> None:
+    async def process(self, deliveries: list[Delivery]) -> None:
+        tasks = [t for d in deliveries if (t := await self._start(d)) is not None]
+        if not tasks:
+            return
+        try:
+            results = await self._paint(tasks)
+        except Exception as exc:
+            if len(tasks) == 1:
+                await self._failed(tasks[0].delivery, tasks[0].job, exc)
+                return
+            # One bad job must not sink the others: try each on its own.
+            log.warning("batch of %d failed (%s); running its jobs one by one", len(tasks), exc)
+            for task in tasks:
+                await self._finish([task], [await self._paint_alone(task)])
+            return
+        await self._finish(tasks, results)
+
+    async def _start(self, delivery: Delivery) -> Task | None:
+        """Marks the job running and loads its photo; None when it must not run."""
         message = delivery.message
         job = await self.ctx.storage.jobs.start(message.job_id, message.attempt)
         if job is None or await self.ctx.queue.is_cancelled(message.job_id):
             await self._cancelled(delivery, job)
-            return
+            return None
+        await self._event(job, EventType.PROGRESS, Stage.CUTTING, 0, job.count)
         try:
-            result = await self._generate(job)
-            await self._store(job, result)
-        except JobCancelled:
-            await self._cancelled(delivery, job)
-            return
+            image = decode_image(await self.ctx.storage.images.get(job.input_image_id))
         except Exception as exc:
             await self._failed(delivery, job, exc)
-            return
-        await self.ctx.consumer.ack(delivery)
-        await self._event(job, EventType.DONE)
-        self.processed += 1
+            return None
+        return Task(delivery, job, image)
 
-    async def _generate(self, job: Job) -> GenerationResult:
-        await self._event(job, EventType.PROGRESS, Stage.CUTTING, 0, job.count)
-        image = Image.open(io.BytesIO(await self.ctx.storage.images.get(job.input_image_id)))
-        image.load()
-        engine = self.ctx.engines.for_style(job.style, job.engine)
-        request = GenerationRequest(
-            image=image,
-            style=job.style,
-            count=job.count,
-            prompt=job.model_prompt,
-            negative_prompt=job.negative_prompt,
-            seed=job.seed,
-        )
-        loop = asyncio.get_running_loop()
-        cancelled = threading.Event()
-
-        def progress(done: int, total: int) -> None:
-            if cancelled.is_set():
-                raise JobCancelled(job.id)
-            event = self._event(job, EventType.PROGRESS, Stage.PAINTING, done, total)
-            asyncio.run_coroutine_threadsafe(event, loop)
-
-        watcher = asyncio.create_task(self._watch_cancel(job.id, cancelled))
+    async def _paint(self, tasks: list[Task]) -> list[GenerationResult]:
+        requests = [_request(t) for t in tasks]
+        callbacks = [self._progress(t, raise_on_cancel=len(tasks) == 1) for t in tasks]
+        watchers = [asyncio.create_task(self._watch_cancel(t)) for t in tasks]
         try:
-            return await asyncio.to_thread(engine.generate, request, progress)
+            return await asyncio.to_thread(self.ctx.engines.generate_batch, requests, callbacks)
         finally:
-            watcher.cancel()
+            for watcher in watchers:
+                watcher.cancel()
 
-    async def _store(self, job: Job, result: GenerationResult) -> None:
+    async def _paint_alone(self, task: Task) -> GenerationResult | Exception:
+        try:
+            return (await self._paint([task]))[0]
+        except Exception as exc:
+            return exc
+
+    async def _finish(
+        self,
+        tasks: list[Task],
+        outcomes: list[GenerationResult] | list[GenerationResult | Exception],
+    ) -> None:
+        for task, outcome in zip(tasks, outcomes, strict=True):
+            if isinstance(outcome, JobCancelled) or task.cancelled.is_set():
+                await self._cancelled(task.delivery, task.job)
+            elif isinstance(outcome, Exception):
+                await self._failed(task.delivery, task.job, outcome)
+            else:
+                await self._store(task, outcome)
+
+    async def _store(self, task: Task, result: GenerationResult) -> None:
+        job = task.job
         await self._event(job, EventType.PROGRESS, Stage.SAVING, job.count, job.count)
         images = self.ctx.storage.images
         ids = [
@@ -125,7 +152,7 @@ class Worker:
         mask_id = await images.put(
             encode_png(result.mask), f"{job.id}-mask.png", job_id=job.id, kind="mask"
         )
-        await self.ctx.storage.jobs.finish(
+        stored = await self.ctx.storage.jobs.finish(
             job.id,
             JobStatus.DONE,
             result_image_ids=ids,
@@ -133,11 +160,21 @@ class Worker:
             engine=result.engine,
             error=None,
         )
+        await self.ctx.consumer.ack(task.delivery)
+        if stored:
+            await self._event(job, EventType.DONE)
+            self.processed += 1
 
     async def _failed(self, delivery: Delivery, job: Job, exc: Exception) -> None:
+        attempt = delivery.message.attempt
         reason = f"{type(exc).__name__}: {exc}"
-        log.exception(
-            "job %s (chat %s) attempt %d failed", job.id, job.chat_id, delivery.message.attempt
+        log.error(
+            "job %s (chat %s) attempt %d failed: %s",
+            job.id,
+            job.chat_id,
+            attempt,
+            reason,
+            exc_info=exc,
         )
         if await self.ctx.consumer.retry(delivery, reason):
             await self.ctx.storage.jobs.update(job.id, status=JobStatus.QUEUED, error=reason)
@@ -150,6 +187,19 @@ class Worker:
         if job is not None and await self.ctx.storage.jobs.finish(job.id, JobStatus.CANCELLED):
             await self._event(job, EventType.CANCELLED)
 
+    def _progress(self, task: Task, raise_on_cancel: bool) -> ProgressCallback:
+        """Reports painting progress from the engine's thread; a lone job stops when
+        cancelled, a batched one is dropped after the batch so the others finish."""
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            if raise_on_cancel and task.cancelled.is_set():
+                raise JobCancelled(task.job.id)
+            event = self._event(task.job, EventType.PROGRESS, Stage.PAINTING, done, total)
+            asyncio.run_coroutine_threadsafe(event, loop)
+
+        return progress
+
     async def _event(
         self, job: Job, kind: EventType, stage: Stage | None = None, done: int = 0, total: int = 0
     ) -> None:
@@ -158,22 +208,38 @@ class Worker:
         )
         await publish(self.ctx.redis, self.ctx.keys, event)
 
-    async def _watch_cancel(self, job_id: str, cancelled: threading.Event) -> None:
-        while not await self.ctx.queue.is_cancelled(job_id):
+    async def _watch_cancel(self, task: Task) -> None:
+        while not await self.ctx.queue.is_cancelled(task.job.id):
             await asyncio.sleep(CANCEL_POLL_S)
-        cancelled.set()
+        task.cancelled.set()
 
     async def _beat_until(self, stop: asyncio.Event) -> None:
-        info = {"engines": self.ctx.engines.available()}
         while not stop.is_set():
+            info = {"engines": self.ctx.engines.available(), "processed": self.processed}
             await beat(
-                self.ctx.redis,
-                self.ctx.keys,
-                self.ctx.name,
-                {**info, "processed": self.processed},
-                ttl_s=self.ctx.heartbeat_s * 3,
+                self.ctx.redis, self.ctx.keys, self.ctx.name, info, ttl_s=self.ctx.heartbeat_s * 3
             )
             await asyncio.sleep(self.ctx.heartbeat_s)
+
+
+def _request(task: Task) -> GenerationRequest:
+    job = task.job
+    return GenerationRequest(
+        image=task.image,
+        style=job.style,
+        count=job.count,
+        prompt=job.model_prompt,
+        negative_prompt=job.negative_prompt,
+        seed=job.seed,
+        engine=job.engine,
+    )
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """The photo upright, as the user saw it (phones store the rotation in EXIF)."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return ImageOps.exif_transpose(image)
 
 
 def encode_png(image: Image.Image) -> bytes:

@@ -1,7 +1,7 @@
 """Shared fixtures of the inference tests: synthetic product photos and tiny models.
 
-The tiny SD 1.5 inpainting, SDXL inpainting and CLIP models have random weights
-and are written with `save_pretrained` into a session folder, then loaded by the
+The tiny SD 1.5 inpainting, SDXL inpainting and CLIP models (bench.random_models)
+have random weights and are written with `save_pretrained` into a session folder, then loaded by the
 very `from_pretrained(..., local_files_only=True)` path production uses. Their
 pictures are noise, but every tensor shape, dtype and call is the real one.
 """
@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.random_models import sd15_inpaint_pipeline, tiny_clip, tiny_sdxl_inpaint_pipeline
 from settings import Settings
 from tests.conftest import REPO_ROOT
 
@@ -24,8 +25,6 @@ U2NETP = REPO_ROOT / "var" / "models" / "u2netp.onnx"
 BLUE = (40, 90, 200)
 ORANGE = (230, 120, 30)
 WHITE = (255, 255, 255)
-# Stable Diffusion's noise schedule, as its scheduler configs publish it.
-SD_BETAS = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear"}
 
 requires_u2netp = pytest.mark.skipif(
     not U2NETP.is_file(),
@@ -56,147 +55,23 @@ def white_box_photo(size: int = 256, backdrop=BLUE) -> Image.Image:
     return Image.fromarray(cv2.GaussianBlur(image, (0, 0), 1.2))
 
 
-def byte_level_clip_tokenizer(max_length: int = 77) -> object:
-    """A CLIP tokenizer built in code: the 256 byte-level symbols, no merges."""
-    from tokenizers.pre_tokenizers import ByteLevel
-    from transformers import CLIPTokenizer
-
-    symbols = sorted(ByteLevel.alphabet())
-    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for symbol in symbols:
-        vocab[symbol] = len(vocab)
-        vocab[symbol + "</w>"] = len(vocab)
-    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=max_length)
-
-
-def _text_config(**overrides: object) -> object:
-    from transformers import CLIPTextConfig
-
-    values = dict(
-        vocab_size=600,
-        hidden_size=32,
-        intermediate_size=37,
-        num_attention_heads=4,
-        num_hidden_layers=2,
-        max_position_embeddings=77,
-        bos_token_id=0,
-        eos_token_id=1,
-        pad_token_id=1,
-        projection_dim=32,
-    )
-    return CLIPTextConfig(**{**values, **overrides})
-
-
-def _tiny_vae() -> object:
-    from diffusers import AutoencoderKL
-
-    return AutoencoderKL(
-        block_out_channels=(16, 32),
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
-        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
-        latent_channels=4,
-        norm_num_groups=8,
-        sample_size=64,
-    )
-
-
-def _tiny_unet(**overrides: object) -> object:
-    from diffusers import UNet2DConditionModel
-
-    values = dict(
-        block_out_channels=(16, 32),
-        layers_per_block=1,
-        sample_size=32,
-        in_channels=9,  # latents, mask, masked-image latents: a real inpainting UNet
-        out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
-        attention_head_dim=4,
-        norm_num_groups=8,
-    )
-    return UNet2DConditionModel(**{**values, **overrides})
-
-
 def build_tiny_sd_inpaint(folder: Path) -> Path:
     """A random SD 1.5-style inpainting pipeline saved to `folder` (paints at 64 px)."""
-    import torch
-    from diffusers import DDIMScheduler, StableDiffusionInpaintPipeline
-    from transformers import CLIPTextModel
-
-    torch.manual_seed(0)
-    pipeline = StableDiffusionInpaintPipeline(
-        vae=_tiny_vae(),
-        text_encoder=CLIPTextModel(_text_config()),
-        tokenizer=byte_level_clip_tokenizer(),
-        unet=_tiny_unet(),
-        scheduler=DDIMScheduler(**SD_BETAS, clip_sample=False, steps_offset=1),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
-    pipeline.save_pretrained(folder)
+    sd15_inpaint_pipeline(full=False).save_pretrained(folder)
     return folder
 
 
 def build_tiny_sdxl_inpaint(folder: Path) -> Path:
-    """A random SDXL-style inpainting pipeline (two text encoders, micro-conditioning)."""
-    import torch
-    from diffusers import EulerDiscreteScheduler, StableDiffusionXLInpaintPipeline
-    from transformers import CLIPTextModel, CLIPTextModelWithProjection
-
-    torch.manual_seed(0)
-    unet = _tiny_unet(
-        cross_attention_dim=64,  # both encoders' hidden states side by side
-        addition_embed_type="text_time",
-        addition_time_embed_dim=8,
-        projection_class_embeddings_input_dim=6 * 8 + 32,  # six size/crop ids + pooled text
-        use_linear_projection=True,
-    )
-    pipeline = StableDiffusionXLInpaintPipeline(
-        vae=_tiny_vae(),
-        text_encoder=CLIPTextModel(_text_config()),
-        text_encoder_2=CLIPTextModelWithProjection(_text_config()),
-        tokenizer=byte_level_clip_tokenizer(),
-        tokenizer_2=byte_level_clip_tokenizer(),
-        unet=unet,
-        scheduler=EulerDiscreteScheduler(**SD_BETAS, steps_offset=1),
-        requires_aesthetics_score=False,
-    )
-    pipeline.save_pretrained(folder)
+    """A random SDXL-style inpainting pipeline saved to `folder` (paints at 64 px)."""
+    tiny_sdxl_inpaint_pipeline().save_pretrained(folder)
     return folder
 
 
 def build_tiny_clip(folder: Path) -> Path:
-    """A random CLIP with its processor (32 px images) saved to `folder`."""
-    import torch
-    from transformers import (
-        CLIPConfig,
-        CLIPImageProcessor,
-        CLIPModel,
-        CLIPProcessor,
-        CLIPVisionConfig,
-    )
-
-    torch.manual_seed(0)
-    vision = CLIPVisionConfig(
-        hidden_size=32,
-        intermediate_size=37,
-        num_attention_heads=4,
-        num_hidden_layers=2,
-        image_size=32,
-        patch_size=8,
-        projection_dim=32,
-    )
-    config = CLIPConfig(
-        text_config=_text_config().to_dict(), vision_config=vision.to_dict(), projection_dim=32
-    )
-    CLIPModel(config).save_pretrained(folder)
-    image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size=32)
-    tokenizer = byte_level_clip_tokenizer()
-    CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
+    """A random CLIP with its processor saved to `folder`."""
+    model, processor = tiny_clip()
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
     return folder
 
 

@@ -1,0 +1,123 @@
+"""The worker in-process with the real studio engine, real Redis and MongoDB protocol."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from inference.engines import EngineSet
+from inference.main import worker_context
+from inference.worker import Worker, decode_image
+from jobs.messages import EventType, JobEvent, JobMessage
+from jobs.names import WORKERS_GROUP, Keys
+from jobs.queue import JobQueue
+from jobs.status import JobStatus
+from settings import Settings
+from storage.jobs import Job
+from storage.store import Storage
+from tests.e2e_harness import product_photo
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def engines() -> EngineSet:
+    return EngineSet.load(Settings(_env_file=None))
+
+
+@pytest.fixture
+async def running_worker(settings: Settings, engines: EngineSet) -> AsyncIterator[None]:
+    settings = settings.model_copy(update={"max_attempts": 2, "worker_batch_size": 4})
+    stop = asyncio.Event()
+    async with worker_context(settings, engines, "test-worker") as ctx:
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        yield
+        stop.set()
+        await task
+
+
+async def submit(storage: Storage, redis, settings: Settings, photo: bytes, **fields) -> Job:
+    image_id = await storage.images.put(photo, "original.jpg", kind="original")
+    fields = {"style": "minimal", "count": 2, **fields}
+    job = await storage.jobs.create(
+        Job(chat_id=77, lang="en", seed=1, input_image_id=image_id, **fields)
+    )
+    await JobQueue(redis, Keys(settings.stream_prefix), 100).enqueue(
+        JobMessage(job_id=job.id, chat_id=77)
+    )
+    return job
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 90) -> None:
+    async with asyncio.timeout(timeout):
+        while not await check():
+            await asyncio.sleep(0.1)
+
+
+async def events(redis, settings: Settings, job_id: str) -> list[JobEvent]:
+    entries = await redis.xrange(Keys(settings.stream_prefix).events)
+    return [e for e in (JobEvent.from_fields(f) for _, f in entries) if e.job_id == job_id]
+
+
+async def final(storage: Storage, job_id: str) -> bool:
+    return (await storage.jobs.get(job_id)).status.finished
+
+
+async def test_jobs_taken_together_are_all_done_and_acknowledged(
+    settings, storage, redis, running_worker
+):
+    photo = product_photo((256, 192))
+    jobs = [
+        await submit(storage, redis, settings, photo, style=s)
+        for s in ("minimal", "studio-white", "loft")
+    ]
+    await until(lambda: all_final(storage, jobs))
+    for job in jobs:
+        done = await storage.jobs.get(job.id)
+        assert done.status == JobStatus.DONE
+        assert len(done.result_image_ids) == 2
+        results = [decode_image(await storage.images.get(i)) for i in done.result_image_ids]
+        assert all(r.size == (256, 192) for r in results)
+        mask = decode_image(await storage.images.get(done.mask_image_id))
+        assert mask.mode == "L" and mask.size == (256, 192)
+        kinds = [(e.type, e.stage) for e in await events(redis, settings, job.id)]
+        assert kinds[0] == (EventType.PROGRESS, "cutting")
+        assert (EventType.PROGRESS, "painting") in kinds
+        assert kinds[-1] == (EventType.DONE, None)
+    pending = await redis.xpending(Keys(settings.stream_prefix).jobs, WORKERS_GROUP)
+    assert pending["pending"] == 0
+
+
+async def all_final(storage: Storage, jobs: list[Job]) -> bool:
+    return all([await final(storage, j.id) for j in jobs])
+
+
+async def test_a_broken_photo_fails_after_its_attempts_and_is_reported(
+    settings, storage, redis, running_worker
+):
+    job = await submit(storage, redis, settings, b"\xff\xd8\xff not really a jpeg")
+    await until(lambda: final(storage, job.id))
+    failed = await storage.jobs.get(job.id)
+    assert failed.status == JobStatus.FAILED and failed.attempts == 2
+    assert "UnidentifiedImageError" in failed.error
+    assert [e.type for e in await events(redis, settings, job.id)][-1] == EventType.FAILED
+    dead = await redis.xrange(Keys(settings.stream_prefix).dead)
+    assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_a_job_cancelled_before_it_is_taken_never_runs(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(product_photo(), "original.jpg")
+    job = await storage.jobs.create(
+        Job(chat_id=77, lang="en", style="loft", count=1, seed=1, input_image_id=image_id)
+    )
+    await JobQueue(redis, keys, 100).request_cancel(job.id)
+    await JobQueue(redis, keys, 100).enqueue(JobMessage(job_id=job.id, chat_id=77))
+    await until(lambda: final(storage, job.id))
+    cancelled = await storage.jobs.get(job.id)
+    assert cancelled.status == JobStatus.CANCELLED and cancelled.result_image_ids == []
+    assert [e.type for e in await events(redis, settings, job.id)] == [EventType.CANCELLED]
