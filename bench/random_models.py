@@ -145,5 +145,5 @@ def tiny_clip() -> tuple[object, object]:
         text_config=text.to_dict(), vision_config=vision.to_dict(), projection_dim=32
     )
     image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size=32)
-    processor = CLIPProcessor(image_processor=image_processor, tokenizer=byte_level_clip_tokenizer())
-    return CLIPModel(config), processor
+    tokenizer = byte_level_clip_tokenizer()
+    return CLIPModel(config), CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)

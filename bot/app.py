@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -26,6 +27,7 @@ from jobs.queue import JobQueue
 from locales import LANGUAGES, Translator
 from settings import Settings
 from storage.store import Storage
+from suggestions import Suggester
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "help", "history", "language", "cancel")
@@ -62,9 +64,14 @@ async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     db = await Storage.open(settings.mongo_url, settings.mongo_db)
     keys = Keys(settings.stream_prefix)
+    http = aiohttp.ClientSession()  # for Yandex Cloud; Telegram has its own session
+    suggester = Suggester.create(settings, redis, http)
     try:
-        yield BotDeps(settings, redis, keys, db, JobQueue(redis, keys, settings.queue_limit))
+        yield BotDeps(
+            settings, redis, keys, db, JobQueue(redis, keys, settings.queue_limit), suggester
+        )
     finally:
+        await http.close()
         await db.close()
         await redis.aclose()
 

@@ -61,19 +61,23 @@ async def _refuse(event: TelegramObject, text: str) -> None:
 
 
 class ThrottlingMiddleware(BaseMiddleware):
-    """Drops a chat's updates beyond `limit` a second, counted in Redis across replicas."""
+    """Drops a chat's updates beyond `limit` per `window_s`, counted in Redis across replicas.
 
-    def __init__(self, limit: int = 5) -> None:
+    The limit is far above what a person taps; it stops scripts and stuck clients.
+    """
+
+    def __init__(self, limit: int = 30, window_s: int = 10) -> None:
         self._limit = limit
+        self._window_s = window_s
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         chat = data.get("event_chat")
         if chat is not None:
             deps = data["deps"]
-            key = deps.keys.throttle(chat.id, int(time.time()))
+            key = deps.keys.throttle(chat.id, int(time.time()) // self._window_s)
             count = await deps.redis.incr(key)
             if count == 1:
-                await deps.redis.expire(key, 2)
+                await deps.redis.expire(key, self._window_s * 2)
             if count > self._limit:
                 log.info("chat %s throttled", chat.id)
                 if isinstance(event, CallbackQuery):

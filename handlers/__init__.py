@@ -6,7 +6,7 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import choose, fallback, history, job_actions, photo, start
+    from handlers import choose, fallback, history, job_actions, photo, start, suggest
 
     # fallback last: it answers every message the others let through.
     return [
@@ -15,5 +15,6 @@ def routers() -> list[Router]:
         history.router,
         photo.router,
         choose.router,
+        suggest.router,
         fallback.router,
     ]

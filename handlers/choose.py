@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.deps import BotDeps
 from handlers.launch import launch, new_seed
-from handlers.states import Draft, Flow, load_draft, save_draft
+from handlers.states import Draft, Flow, draft_or_refuse, load_draft, save_draft
 from jobs.styles import STYLE_IDS
 from keyboards import builders
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
@@ -24,7 +24,7 @@ MAX_PROMPT_CHARS = 300
 async def style_chosen(
     query: CallbackQuery, callback_data: StyleCb, t: Translator, state: FSMContext, deps: BotDeps
 ) -> None:
-    draft = await _draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(query, t, state)
     if draft is None:
         return
     draft.style = callback_data.style
@@ -41,7 +41,7 @@ async def style_chosen(
 async def count_chosen(
     query: CallbackQuery, callback_data: CountCb, t: Translator, state: FSMContext, deps: BotDeps
 ) -> None:
-    draft = await _draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(query, t, state)
     if draft is None or callback_data.count > deps.settings.max_images_per_job:
         return
     draft.count = callback_data.count
@@ -55,7 +55,7 @@ async def count_chosen(
 
 @router.callback_query(OptionCb.filter(F.action == "own"))
 async def own_background(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
-    if await _draft_or_refuse(query, t, state) is None:
+    if await draft_or_refuse(query, t, state) is None:
         return
     await state.set_state(Flow.prompt)
     await query.answer()
@@ -72,7 +72,11 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
     if len(text) > MAX_PROMPT_CHARS:
         await message.answer(t.get("prompt-too-long", max=MAX_PROMPT_CHARS))
         return
-    draft.user_prompt, draft.model_prompt = text, None
+    prompt = await deps.suggester.to_model_prompt(
+        text, t.lang, style=draft.style or "custom", category=draft.label
+    )
+    draft.user_prompt = text
+    draft.model_prompt, draft.negative_prompt = prompt.prompt, prompt.negative_prompt
     await save_draft(state, draft)
     await message.answer(t.get("prompt-saved", text=text))
     if draft.count is None:
@@ -91,7 +95,7 @@ async def generate(
     deps: BotDeps,
     chat_record: Chat,
 ) -> None:
-    draft = await _draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(query, t, state)
     if draft is None or draft.style is None or draft.count is None:
         return
     await query.answer()
@@ -130,10 +134,3 @@ async def _ask_count(
 
 def _options_text(t: Translator, draft: Draft) -> str:
     return t.get("options-choose", style=t.get(f"style-{draft.style}"), count=draft.count)
-
-
-async def _draft_or_refuse(query: CallbackQuery, t: Translator, state: FSMContext) -> Draft | None:
-    draft = await load_draft(state)
-    if draft is None:
-        await query.answer(t.get("error-expired"), show_alert=True)
-    return draft

@@ -10,6 +10,7 @@ from jobs.names import Keys
 from jobs.queue import JobQueue
 from settings import Settings
 from storage.store import Storage
+from suggestions import Suggester
 
 
 @dataclass
@@ -19,3 +20,4 @@ class BotDeps:
     keys: Keys
     db: Storage
     job_queue: JobQueue
+    suggester: Suggester

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery
 from pydantic import BaseModel
+
+from locales import Translator
 
 
 class Flow(StatesGroup):
@@ -33,3 +36,11 @@ async def load_draft(state: FSMContext) -> Draft | None:
 
 async def save_draft(state: FSMContext, draft: Draft) -> None:
     await state.update_data(draft=draft.model_dump())
+
+
+async def draft_or_refuse(query: CallbackQuery, t: Translator, state: FSMContext) -> Draft | None:
+    """The draft a button acts on; without one the button is out of date, and the user is told."""
+    draft = await load_draft(state)
+    if draft is None:
+        await query.answer(t.get("error-expired"), show_alert=True)
+    return draft

@@ -110,14 +110,15 @@ def drop_specks(solid: np.ndarray) -> np.ndarray:
 
 
 def nearby_mean(photo: np.ndarray, where: np.ndarray, radius: int) -> np.ndarray:
-    """Gaussian-weighted mean colour of the `where` pixels around each pixel (normalized
-    convolution); at half size, as it only needs to be smooth. Where no such pixel is
-    near, the photo itself is returned."""
+    """Mean colour of the `where` pixels around each pixel, Gaussian-weighted with sigma
+    `radius` (normalized convolution). Computed at a quarter or half of the size, as it
+    only needs to be smooth. Where no such pixel is near, the photo itself is returned."""
     height, width = where.shape
-    small_size = (max(1, width // 2), max(1, height // 2))
+    scale = 0.25 if radius >= 8 else 0.5
+    small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
     weight = cv2.resize(where.astype(np.float32), small_size, interpolation=cv2.INTER_AREA)
     colour = cv2.resize(photo, small_size, interpolation=cv2.INTER_AREA) * weight[..., None]
-    sigma = max(1.0, radius / 2)
+    sigma = max(1.0, radius * scale)
     weight = cv2.GaussianBlur(weight, (0, 0), sigma)
     colour = cv2.GaussianBlur(colour, (0, 0), sigma)
     mean = colour / np.maximum(weight, 1e-4)[..., None]

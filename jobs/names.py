@@ -39,8 +39,8 @@ class Keys:
     def heartbeat_pattern(self) -> str:
         return f"{self.prefix}:worker:*"
 
-    def throttle(self, chat_id: int, second: int) -> str:
-        return f"{self.prefix}:throttle:{chat_id}:{second}"
+    def throttle(self, chat_id: int, window: int) -> str:
+        return f"{self.prefix}:throttle:{chat_id}:{window}"
 
     def quota(self, chat_id: int, day: str) -> str:
         return f"{self.prefix}:quota:{chat_id}:{day}"

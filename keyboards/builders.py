@@ -17,6 +17,7 @@ from keyboards.callbacks import (
     OptionCb,
     StyleCb,
 )
+from keyboards.suggest import SuggestCb
 from locales import LANGUAGES, Translator
 
 
@@ -40,6 +41,7 @@ def options(t: Translator) -> InlineKeyboardBuilder:
     """Generate / write my own; other features add their rows to the returned builder."""
     kb = InlineKeyboardBuilder()
     kb.button(text=t.get("options-generate"), callback_data=OptionCb(action="generate"))
+    kb.button(text=t.get("suggest-button"), callback_data=SuggestCb(action="show"))
     kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own"))
     kb.adjust(1)
     return kb

@@ -1,9 +1,10 @@
 """Shared fixtures of the inference tests: synthetic product photos and tiny models.
 
 The tiny SD 1.5 inpainting, SDXL inpainting and CLIP models (bench.random_models)
-have random weights and are written with `save_pretrained` into a session folder, then loaded by the
-very `from_pretrained(..., local_files_only=True)` path production uses. Their
-pictures are noise, but every tensor shape, dtype and call is the real one.
+have random weights and are written with `save_pretrained` into a session
+folder, then loaded by the very `from_pretrained(..., local_files_only=True)`
+path production uses. Their pictures are noise, but every tensor shape, dtype
+and call is the real one.
 """
 
 from __future__ import annotations
