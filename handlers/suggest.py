@@ -13,8 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.deps import BotDeps
 from handlers.states import Draft, draft_or_refuse, save_draft
 from keyboards import builders
-from keyboards import suggest as keyboards
-from keyboards.suggest import SuggestCb
+from keyboards.suggest import SuggestCb, ideas_markup
 from locales import Translator
 from suggestions import Suggestion
 
@@ -34,7 +33,7 @@ async def show(query: CallbackQuery, t: Translator, state: FSMContext, deps: Bot
     waiting = await query.message.answer(t.get("suggest-thinking"))
     ideas = await _suggest(draft, t, deps, shown=[])
     await state.update_data({SHOWN: [i.id for i in ideas]})
-    await waiting.edit_text(t.get("suggest-choose"), reply_markup=keyboards.ideas(t, ideas))
+    await waiting.edit_text(t.get("suggest-choose"), reply_markup=ideas_markup(t, ideas))
 
 
 @router.callback_query(SuggestCb.filter(F.action == "more"))
@@ -46,7 +45,7 @@ async def more(query: CallbackQuery, t: Translator, state: FSMContext, deps: Bot
     shown: list[str] = (await state.get_data()).get(SHOWN, [])
     ideas = await _suggest(draft, t, deps, shown=shown)
     await state.update_data({SHOWN: (shown + [i.id for i in ideas])[-MAX_SHOWN:]})
-    await query.message.edit_reply_markup(reply_markup=keyboards.ideas(t, ideas))
+    await query.message.edit_reply_markup(reply_markup=ideas_markup(t, ideas))
 
 
 @router.callback_query(SuggestCb.filter(F.action == "pick"))

@@ -1,4 +1,4 @@
-"""A product cut out of its photo: the photo, a soft alpha and decontaminated edge colours."""
+"""A product cut out of its photo: a soft alpha and the product's halo-free colours."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-# Alpha at or above this is "the product itself": engines keep those pixels untouched.
-OPAQUE = 1.0
-
 
 @dataclass(frozen=True)
 class Cutout:
-    image: np.ndarray  # H×W×3 uint8, the photo as given
     alpha: np.ndarray  # H×W float32 in [0, 1]; exactly 1 inside the product, 0 outside
     # H×W×3 float32: the photo where alpha is 1, the product's own colour (old background
     # removed) on the soft edge, so that no halo of the old background comes along.

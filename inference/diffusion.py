@@ -10,9 +10,11 @@ stretched or recoloured. Variations are seeds, painted in one batched call.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import cv2
@@ -69,6 +71,9 @@ class DiffusionEngine:
         self.pipeline = pipeline
         self.segmenter = segmenter
         self.options = options
+        # Cut-outs, compositing and re-segmentation run here: onnxruntime, OpenCV and
+        # numpy release the GIL, so they overlap each other and the GPU's painting.
+        self.cpu = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="cpu")
 
     def generate(
         self, request: GenerationRequest, progress: ProgressCallback | None = None
@@ -85,16 +90,17 @@ class DiffusionEngine:
         callbacks = list(progress) if progress is not None else [None] * len(requests)
         # 1. Check every request before spending any GPU time.
         styles = [check_request(request, self.options.max_count) for request in requests]
-        # 2. Cut each product out, place it, and prepare what the model sees.
-        cutouts = [self.segmenter.cut(request.image) for request in requests]
+        # 2. Cut each product out (in parallel), place it, and prepare what the model sees.
+        cutouts = list(self.cpu.map(self.segmenter.cut, [request.image for request in requests]))
         paintings = [
             painting
             for index, parts in enumerate(zip(requests, styles, cutouts, strict=True))
             for painting in self._paintings(index, *parts)
         ]
-        # 3. Paint the backgrounds; 4. composite the products back.
+        # 3. Paint the backgrounds; 4. composite the products back and measure object
+        # expansion, on CPU threads while the next batch paints.
         self._paint(paintings, callbacks)
-        # 5. Measure object expansion and re-roll the variations that grew the product.
+        # 5. Re-roll the variations that grew the product.
         self._reroll_expanded(paintings)
         # 6. One result per request, in order.
         seconds = round(time.perf_counter() - started, 3)
@@ -116,17 +122,28 @@ class DiffusionEngine:
         ]
 
     def _paint(self, paintings: list[Painting], callbacks: list[ProgressCallback | None]) -> None:
-        """Runs the pipeline on batches of same-sized paintings and composites each result."""
+        """Runs the pipeline on batches of same-sized paintings; each result is finished on
+        a CPU thread, so the GPU never waits for compositing or re-segmentation."""
         per_request = defaultdict(int)
         for painting in paintings:
             per_request[painting.request_index] += 1
         done = defaultdict(int)
+        finishing = []
         for batch in batches(paintings, self.options.batch_images):
             report = _step_reporter(batch, per_request, done, callbacks)
             backgrounds = self._call_pipeline(batch, report)
             for painting, background in zip(batch, backgrounds, strict=True):
-                painting.result = composite(painting.placed, _enlarged(background, painting))
+                finishing.append(self.cpu.submit(self._finish, painting, background))
                 done[painting.request_index] += 1
+        for future in finishing:
+            future.result()
+
+    def _finish(self, painting: Painting, background: np.ndarray) -> None:
+        painting.result = composite(painting.placed, _enlarged(background, painting))
+        regenerated = self.segmenter.coarse_alpha(painting.result)
+        size = (regenerated.shape[1], regenerated.shape[0])
+        original = cv2.resize(painting.placed.alpha, size, interpolation=cv2.INTER_AREA)
+        painting.expansion = object_expansion(original, regenerated)
 
     def _call_pipeline(self, batch: list[Painting], report: object) -> np.ndarray:
         import torch
@@ -149,8 +166,6 @@ class DiffusionEngine:
         return output.images
 
     def _reroll_expanded(self, paintings: list[Painting]) -> None:
-        for painting in paintings:
-            painting.expansion = self._expansion(painting)
         for attempt in range(1, self.options.rerolls + 1):
             grown = [p for p in paintings if p.expansion > self.options.max_expansion]
             if not grown:
@@ -159,13 +174,9 @@ class DiffusionEngine:
             retries = [replace(p, seed=p.seed + attempt * REROLL_SEED_OFFSET) for p in grown]
             self._paint(retries, [None] * (1 + max(p.request_index for p in retries)))
             for original, retry in zip(grown, retries, strict=True):
-                retry.expansion = self._expansion(retry)
                 if retry.expansion < original.expansion:
                     original.seed, original.result = retry.seed, retry.result
                     original.expansion = retry.expansion
-
-    def _expansion(self, painting: Painting) -> float:
-        return object_expansion(painting.placed.alpha, self.segmenter.alpha_of(painting.result))
 
     def _result(
         self, index: int, cutout: Cutout, paintings: list[Painting], seconds: float

@@ -9,7 +9,7 @@ from jobs.styles import Style, get_style
 # Beyond this a photo is a scan or a panorama, not a product shot; refusing it keeps
 # one request from taking gigabytes of memory.
 MAX_PIXELS = 50_000_000
-MIN_PHOTO_SIDE = 16
+MIN_PHOTO_SIDE = 32
 
 
 def check_request(request: GenerationRequest, max_count: int) -> Style:
@@ -22,7 +22,9 @@ def check_request(request: GenerationRequest, max_count: int) -> Style:
         raise InvalidRequest(f"count must be 1–{max_count}, got {request.count}")
     width, height = request.image.size
     if min(width, height) < MIN_PHOTO_SIDE:
-        raise InvalidRequest(f"the photo is {width}×{height} px; send one at least 256 px a side")
+        raise InvalidRequest(
+            f"the photo is {width}×{height} px; send one at least {MIN_PHOTO_SIDE} px a side"
+        )
     if width * height > MAX_PIXELS:
         raise InvalidRequest(
             f"the photo is {width}×{height} px, over {MAX_PIXELS // 1_000_000} megapixels; "

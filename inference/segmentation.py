@@ -76,13 +76,14 @@ class Segmenter:
         image = np.asarray(photo.convert("RGB"))
         given_alpha = _given_alpha(photo)
         if given_alpha is not None:
-            return Cutout(image=image, alpha=given_alpha, foreground=image.astype(np.float32))
+            return Cutout(alpha=given_alpha, foreground=image.astype(np.float32))
         alpha, foreground = matte(image, self.masker.coarse_mask(_analysis_copy(image)))
-        return Cutout(image=image, alpha=alpha, foreground=foreground)
+        return Cutout(alpha=alpha, foreground=foreground)
 
-    def alpha_of(self, image: np.ndarray) -> np.ndarray:
-        """The product's alpha in an RGB array (used to re-check generated images)."""
-        return matte(image, self.masker.coarse_mask(_analysis_copy(image)))[0]
+    def coarse_alpha(self, image: np.ndarray) -> np.ndarray:
+        """The model's own mask of an RGB array, at the model's size: enough to re-check a
+        generated image for object expansion, at a fraction of a full cut-out's cost."""
+        return self.masker.coarse_mask(_analysis_copy(image))
 
 
 def _given_alpha(photo: Image.Image) -> np.ndarray | None:

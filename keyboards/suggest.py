@@ -23,7 +23,7 @@ class SuggestCb(CallbackData, prefix="sg"):
     id: str = ""  # the suggestion's short id, for "pick"
 
 
-def ideas(t: Translator, suggestions: Sequence[Suggestion]) -> InlineKeyboardMarkup:
+def ideas_markup(t: Translator, suggestions: Sequence[Suggestion]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for suggestion in suggestions:
         kb.button(text=suggestion.text, callback_data=SuggestCb(action="pick", id=suggestion.id))

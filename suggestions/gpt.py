@@ -86,7 +86,7 @@ class YandexGptClient:
         max_tokens: int,
         deadline: Deadline,
     ) -> Completion:
-        body = {
+        body: dict[str, Any] = {
             "modelUri": self._model_uri,
             "completionOptions": {
                 "stream": False,
@@ -96,16 +96,19 @@ class YandexGptClient:
             "messages": [{"role": m.role, "text": m.text} for m in messages],
         }
         async with self._slot(deadline):
-            payload = await self._breaker.call(
-                lambda: with_retries(
-                    lambda: post_json(
-                        self._http, self._url, body=body, headers=self._headers(), deadline=deadline
-                    ),
-                    retries=self._retries,
-                    deadline=deadline,
-                    safe_to_repeat=_safe_to_repeat,
-                )
-            )
+            # Parsing is inside the breaker: a malformed answer counts as a failure, a
+            # content-filtered one as a working service.
+            return await self._breaker.call(lambda: self._request(body, deadline))
+
+    async def _request(self, body: dict[str, Any], deadline: Deadline) -> Completion:
+        payload = await with_retries(
+            lambda: post_json(
+                self._http, self._url, body=body, headers=self._headers(), deadline=deadline
+            ),
+            retries=self._retries,
+            deadline=deadline,
+            safe_to_repeat=_safe_to_repeat,
+        )
         return _completion(payload)
 
     def _headers(self) -> dict[str, str]:

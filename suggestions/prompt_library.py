@@ -70,7 +70,7 @@ class PromptLibrary:
         self._quality = quality
         self._looks = looks
         self._categories = categories
-        self.scenes = scenes
+        self._scenes = scenes
 
     @classmethod
     def load(cls) -> PromptLibrary:
@@ -107,7 +107,7 @@ class PromptLibrary:
         """Every scene that fits, the most specific first, with button texts in `lang`."""
         look, lang = self.look(style), pick_language(lang)
         group = self._categories.get(category or "", (None, ""))[0]
-        ranked = [(s.rank(look, style, group), n, s) for n, s in enumerate(self.scenes)]
+        ranked = [(s.rank(look, style, group), n, s) for n, s in enumerate(self._scenes)]
         fitting = sorted((rank, n, s) for rank, n, s in ranked if rank is not None)
         return [
             Suggestion.make(

@@ -20,7 +20,7 @@ from settings import Settings
 from suggestions.breaker import CircuitBreaker
 from suggestions.credentials import YandexCredentials
 from suggestions.deadline import Deadline
-from suggestions.errors import YandexError
+from suggestions.errors import CircuitOpen, YandexError
 from suggestions.gpt import YandexGptClient
 from suggestions.ideas import MAX_CAPTION_CHARS, Idea, build_messages, parse_ideas
 from suggestions.prompt_library import PromptLibrary
@@ -174,7 +174,7 @@ class Suggester:
             ideas = parse_ideas(completion.text, truncated=completion.truncated)
             captions = await _captions(yandex, ideas, lang, deadline)
         except YandexError as exc:
-            log.warning("no YandexGPT ideas, the library fills in: %s: %s", type(exc).__name__, exc)
+            _log_fallback("no YandexGPT ideas, the library fills in", exc)
             return []
         except Exception:  # a bug or a bad URL in the settings must not cost the user the ideas
             log.exception("unexpected failure asking YandexGPT; the library fills in")
@@ -208,7 +208,7 @@ class Suggester:
                 [text], target="en", deadline=Deadline.after(self._timeout_s)
             )
         except YandexError as exc:
-            log.warning("the user's text goes to the model untranslated: %s", exc)
+            _log_fallback("the user's text goes to the model untranslated", exc)
             return None
         except Exception:  # a bug must not cost the user their description
             log.exception("unexpected failure translating the user's text")
@@ -227,6 +227,12 @@ async def _captions(
     if lang == "en" or not captions:
         return captions
     return await yandex.translate.translate(captions, target=lang, source="en", deadline=deadline)
+
+
+def _log_fallback(what: str, exc: YandexError) -> None:
+    # An open circuit was logged once when it opened; repeating it for every user is noise.
+    level = logging.DEBUG if isinstance(exc, CircuitOpen) else logging.WARNING
+    log.log(level, "%s: %s: %s", what, type(exc).__name__, exc)
 
 
 def written_in(text: str, *, fallback: str) -> str:

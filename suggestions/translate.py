@@ -58,18 +58,18 @@ class YandexTranslateClient:
         }
         if source is not None:
             body["sourceLanguageCode"] = source
+        return await self._breaker.call(lambda: self._request(body, deadline))
+
+    async def _request(self, body: dict[str, Any], deadline: Deadline) -> list[str]:
         headers = {"Authorization": self._credentials.authorization}
-        http, url = self._http, self._url
-        payload = await self._breaker.call(
-            lambda: with_retries(
-                lambda: post_json(http, url, body=body, headers=headers, deadline=deadline),
-                retries=self._retries,
-                deadline=deadline,
-                # A translation changes nothing and costs little: any failure may be repeated.
-                safe_to_repeat=lambda exc: True,
-            )
+        payload = await with_retries(
+            lambda: post_json(self._http, self._url, body=body, headers=headers, deadline=deadline),
+            retries=self._retries,
+            deadline=deadline,
+            # A translation changes nothing and costs little: any failure may be repeated.
+            safe_to_repeat=lambda exc: True,
         )
-        return _translations(payload, expected=len(texts))
+        return _translations(payload, expected=len(body["texts"]))
 
 
 def batches(texts: Sequence[str], limit: int) -> Iterator[list[str]]:

@@ -114,5 +114,5 @@ def test_bad_requests_say_what_to_fix():
         engine.generate(GenerationRequest(image=photo, style="loft", count=5))
     with pytest.raises(InvalidRequest, match="unknown style"):
         engine.generate(GenerationRequest(image=photo, style="baroque"))
-    with pytest.raises(InvalidRequest, match="at least 256 px"):
+    with pytest.raises(InvalidRequest, match="at least 32 px"):
         engine.generate(GenerationRequest(image=Image.new("RGB", (8, 8)), style="loft"))

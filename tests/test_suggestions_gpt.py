@@ -11,6 +11,7 @@ from suggestions.breaker import CircuitBreaker
 from suggestions.credentials import YandexCredentials
 from suggestions.deadline import Deadline
 from suggestions.errors import (
+    CircuitOpen,
     YandexBusy,
     YandexFiltered,
     YandexMalformed,
@@ -25,7 +26,9 @@ pytest_plugins = ("tests.yandexfake.fixtures",)
 MESSAGES = [ChatMessage("system", "You suggest scenes."), ChatMessage("user", "A sofa.")]
 
 
-def client(http, url: str, *, authorization=f"Api-Key {API_KEY}", concurrency=4, retries=2):
+def client(
+    http, url: str, *, authorization=f"Api-Key {API_KEY}", concurrency=4, retries=2, failures=100
+):
     return YandexGptClient(
         http,
         YandexCredentials(authorization, FOLDER_ID),
@@ -33,7 +36,7 @@ def client(http, url: str, *, authorization=f"Api-Key {API_KEY}", concurrency=4,
         model="yandexgpt-lite",
         concurrency=concurrency,
         retries=retries,
-        breaker=CircuitBreaker("test", failures_to_open=100, reset_after_s=30),
+        breaker=CircuitBreaker("test", failures_to_open=failures, reset_after_s=30),
     )
 
 
@@ -171,3 +174,18 @@ async def test_past_the_deadline_nothing_is_sent(yandex, http):
             MESSAGES, temperature=0.5, max_tokens=300, deadline=Deadline(time.monotonic() - 1)
         )
     assert yandex.gpt.requests == []
+
+
+async def test_malformed_answers_open_the_circuit_filtered_ones_do_not(yandex, http):
+    gpt = client(http, yandex.gpt.url, failures=2)
+    yandex.gpt.reply("", status="ALTERNATIVE_STATUS_CONTENT_FILTER", times=3)
+    for _ in range(3):
+        with pytest.raises(YandexFiltered):
+            await complete(gpt)
+    yandex.gpt.wrong_shape(times=2)
+    for _ in range(2):
+        with pytest.raises(YandexMalformed):
+            await complete(gpt)
+    with pytest.raises(CircuitOpen):
+        await complete(gpt)
+    assert len(yandex.gpt.requests) == 5
