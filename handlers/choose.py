@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.deps import BotDeps
 from handlers.launch import launch, new_seed
-from handlers.states import Draft, Flow, draft_or_refuse, load_draft, save_draft
+from handlers.states import Draft, Flow, draft_or_refuse, load_draft, save_draft, with_label
 from jobs.styles import STYLE_IDS
 from keyboards import builders
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
@@ -72,6 +72,7 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
     if len(text) > MAX_PROMPT_CHARS:
         await message.answer(t.get("prompt-too-long", max=MAX_PROMPT_CHARS))
         return
+    draft = await with_label(draft, deps)
     prompt = await deps.suggester.to_model_prompt(
         text, t.lang, style=draft.style or "custom", category=draft.label
     )
@@ -99,8 +100,9 @@ async def generate(
     if draft is None or draft.style is None or draft.count is None:
         return
     await query.answer()
+    job = job_from_draft(await with_label(draft, deps), chat_record)
     # The keyboard stays when the job could not start, so the user can try again.
-    if await launch(bot, t, chat_record, job_from_draft(draft, chat_record), deps):
+    if await launch(bot, t, chat_record, job, deps):
         await query.message.edit_reply_markup(reply_markup=None)
 
 

@@ -11,6 +11,7 @@ from aiogram.types import Message
 from handlers.deps import BotDeps
 from handlers.states import Draft, Flow, save_draft
 from handlers.uploads import ACCEPTED_MIME, UploadRejected, check_image
+from jobs.labels import request_label
 from keyboards import builders
 from locales import Translator
 
@@ -65,6 +66,7 @@ async def _accept(
         kind="original",
         telegram_file_id=file_id,
     )
+    await request_label(deps.redis, deps.keys, upload_id)
     await save_draft(state, Draft(upload_id=upload_id))
     await state.set_state(Flow.style)
     await message.reply(t.get("style-choose"), reply_markup=builders.styles(t))

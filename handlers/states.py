@@ -7,6 +7,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from pydantic import BaseModel
 
+from handlers.deps import BotDeps
+from jobs.labels import known_label
 from locales import Translator
 
 
@@ -43,4 +45,11 @@ async def draft_or_refuse(query: CallbackQuery, t: Translator, state: FSMContext
     draft = await load_draft(state)
     if draft is None:
         await query.answer(t.get("error-expired"), show_alert=True)
+    return draft
+
+
+async def with_label(draft: Draft, deps: BotDeps) -> Draft:
+    """Fills in the product's category once a worker has predicted it."""
+    if draft.label is None:
+        draft.label = await known_label(deps.redis, deps.keys, draft.upload_id)
     return draft

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.deps import BotDeps
-from handlers.states import Draft, draft_or_refuse, save_draft
+from handlers.states import Draft, draft_or_refuse, save_draft, with_label
 from keyboards import builders
 from keyboards.suggest import SuggestCb, ideas_markup
 from locales import Translator
@@ -69,6 +69,7 @@ async def pick(
 async def _suggest(
     draft: Draft, t: Translator, deps: BotDeps, shown: list[str]
 ) -> list[Suggestion]:
+    draft = await with_label(draft, deps)
     ideas = await deps.suggester.suggest(
         style=draft.style or "custom",
         lang=t.lang,

@@ -21,6 +21,7 @@ from inference.engines import EngineSet
 from jobs.consumer import Delivery, JobConsumer
 from jobs.events import publish
 from jobs.heartbeat import beat, forget
+from jobs.labels import label_reader, save_label
 from jobs.messages import EventType, JobEvent
 from jobs.names import Keys
 from jobs.queue import JobQueue
@@ -69,6 +70,7 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         await self.ctx.consumer.start()
         heart = asyncio.create_task(self._beat_until(stop))
+        labelling = asyncio.create_task(self._label_until(stop))
         log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
         try:
             while not stop.is_set():
@@ -77,6 +79,7 @@ class Worker:
                     await self.process(deliveries)
         finally:
             heart.cancel()
+            await labelling
             await forget(self.ctx.redis, self.ctx.keys, self.ctx.name)
             log.info("worker %s stopped after %d jobs", self.ctx.name, self.processed)
 
@@ -212,6 +215,25 @@ class Worker:
         while not await self.ctx.queue.is_cancelled(task.job.id):
             await asyncio.sleep(CANCEL_POLL_S)
         task.cancelled.set()
+
+    async def _label_until(self, stop: asyncio.Event) -> None:
+        """Predicts the category of each uploaded photo for the bot's suggestions."""
+        reader = label_reader(self.ctx.redis, self.ctx.keys, self.ctx.name)
+        await reader.ensure_group()
+        while not stop.is_set():
+            for entry in await reader.read(count=8, block_ms=1000):
+                await self._label(entry.fields["image_id"])
+                await reader.ack(entry.id)
+
+    async def _label(self, image_id: str) -> None:
+        try:
+            image = decode_image(await self.ctx.storage.images.get(image_id))
+            label = await asyncio.to_thread(self.ctx.engines.label, image)
+        except Exception:
+            log.exception("image %s: no product category", image_id)
+            return
+        if label is not None:
+            await save_label(self.ctx.redis, self.ctx.keys, image_id, label)
 
     async def _beat_until(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -29,6 +29,14 @@ class Keys:
         """Sorted set of retries waiting for their back-off (score: due time)."""
         return f"{self.prefix}:delayed"
 
+    @property
+    def label_requests(self) -> str:
+        """Stream of uploaded photos whose product category a worker should predict."""
+        return f"{self.prefix}:label-requests"
+
+    def label(self, image_id: str) -> str:
+        return f"{self.prefix}:label:{image_id}"
+
     def cancel(self, job_id: str) -> str:
         return f"{self.prefix}:cancel:{job_id}"
 

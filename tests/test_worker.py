@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from inference.engines import EngineSet
+from inference.labels import CATEGORIES
 from inference.main import worker_context
 from inference.worker import Worker, decode_image
+from jobs.labels import known_label, request_label
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
 from jobs.queue import JobQueue
@@ -18,6 +20,7 @@ from settings import Settings
 from storage.jobs import Job
 from storage.store import Storage
 from tests.e2e_harness import product_photo
+from tests.inference_fixtures import tiny_clip_fixture  # noqa: F401
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -121,3 +124,22 @@ async def test_a_job_cancelled_before_it_is_taken_never_runs(
     cancelled = await storage.jobs.get(job.id)
     assert cancelled.status == JobStatus.CANCELLED and cancelled.result_image_ids == []
     assert [e.type for e in await events(redis, settings, job.id)] == [EventType.CANCELLED]
+
+
+async def test_an_uploaded_photo_gets_its_product_category(settings, storage, redis, tiny_clip):
+    settings = settings.model_copy(
+        update={"label_model": str(tiny_clip), "label_min_confidence": 0.0}
+    )
+    engines = await asyncio.to_thread(EngineSet.load, settings)
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(product_photo(), "original.jpg")
+    await request_label(redis, keys, image_id)
+    stop = asyncio.Event()
+    async with worker_context(settings, engines, "labeller") as ctx:
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        try:
+            await until(lambda: known_label(redis, keys, image_id))
+        finally:
+            stop.set()
+            await task
+    assert await known_label(redis, keys, image_id) in CATEGORIES
