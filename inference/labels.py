@@ -12,39 +12,9 @@ from PIL import Image
 from inference.devices import torch_dtype_for
 from inference.engine import EngineUnavailable
 from inference.pipelines import LOAD_ERRORS
+from jobs.categories import CATEGORIES
 
-# The home-improvement catalogue's departments, in the words CLIP knows best.
-CATEGORIES: tuple[str, ...] = (
-    "sofa",
-    "armchair",
-    "chair",
-    "table",
-    "bed",
-    "wardrobe",
-    "shelf",
-    "kitchen cabinet",
-    "lamp",
-    "chandelier",
-    "faucet",
-    "sink",
-    "bathtub",
-    "toilet",
-    "shower",
-    "tile",
-    "paint",
-    "wallpaper",
-    "flooring",
-    "door",
-    "window",
-    "radiator",
-    "tool",
-    "plant",
-    "rug",
-    "curtain",
-    "mirror",
-    "household appliance",
-    "garden furniture",
-)
+CATEGORY_IDS: tuple[str, ...] = tuple(CATEGORIES)
 PROMPT_TEMPLATE = "a product photo of a {}"
 
 
@@ -59,7 +29,7 @@ class ProductLabeler:
         self.device = device
         self.min_confidence = min_confidence
         # The categories' text embeddings never change: computed once here.
-        texts = [PROMPT_TEMPLATE.format(category) for category in CATEGORIES]
+        texts = [PROMPT_TEMPLATE.format(words) for words in CATEGORIES.values()]
         tokens = processor.tokenizer(texts, padding=True, return_tensors="pt").to(device)
         with torch.inference_mode():
             features = model.get_text_features(**tokens).pooler_output
@@ -97,4 +67,4 @@ class ProductLabeler:
             logits = self.model.logit_scale.exp() * features @ self.text_features.T
             probabilities = logits.float().softmax(dim=-1)[0]
         best = int(probabilities.argmax())
-        return CATEGORIES[best] if float(probabilities[best]) >= self.min_confidence else None
+        return CATEGORY_IDS[best] if float(probabilities[best]) >= self.min_confidence else None

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 from redis.asyncio import Redis
 
-from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
+from inference.engine import (
+    GenerationRequest,
+    GenerationResult,
+    InvalidRequest,
+    ProgressCallback,
+)
 from inference.engines import EngineSet
 from jobs.consumer import Delivery, JobConsumer
 from jobs.events import publish
@@ -179,7 +184,10 @@ class Worker:
             reason,
             exc_info=exc,
         )
-        if await self.ctx.consumer.retry(delivery, reason):
+        # A request the engine refused fails the same way every time: no retry.
+        if isinstance(exc, InvalidRequest):
+            await self.ctx.consumer.dead_letter(delivery, reason)
+        elif await self.ctx.consumer.retry(delivery, reason):
             await self.ctx.storage.jobs.update(job.id, status=JobStatus.QUEUED, error=reason)
             return
         await self.ctx.storage.jobs.finish(job.id, JobStatus.FAILED, error=reason)
@@ -191,14 +199,21 @@ class Worker:
             await self._event(job, EventType.CANCELLED)
 
     def _progress(self, task: Task, raise_on_cancel: bool) -> ProgressCallback:
-        """Reports painting progress from the engine's thread; a lone job stops when
-        cancelled, a batched one is dropped after the batch so the others finish."""
+        """Reports painting progress from the engine's thread as images done k/n (engines
+        count in their own units); a lone job stops when cancelled, a batched one is
+        dropped after the batch so the others finish."""
         loop = asyncio.get_running_loop()
+        count = task.job.count
+        reported = [-1]
 
         def progress(done: int, total: int) -> None:
             if raise_on_cancel and task.cancelled.is_set():
                 raise JobCancelled(task.job.id)
-            event = self._event(task.job, EventType.PROGRESS, Stage.PAINTING, done, total)
+            images = done * count // max(total, 1)
+            if images == reported[0]:
+                return  # one edit of the user's status message per image, not per step
+            reported[0] = images
+            event = self._event(task.job, EventType.PROGRESS, Stage.PAINTING, images, count)
             asyncio.run_coroutine_threadsafe(event, loop)
 
         return progress

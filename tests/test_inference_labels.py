@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from inference.engine import EngineUnavailable
-from inference.labels import CATEGORIES, ProductLabeler
+from inference.labels import ProductLabeler
+from jobs.categories import CATEGORIES
 from tests.inference_fixtures import (
     ring_photo,
     tiny_clip_fixture,  # noqa: F401 - registers tiny_clip

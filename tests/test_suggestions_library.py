@@ -6,16 +6,11 @@ import re
 
 import pytest
 
+from jobs.categories import CATEGORIES
 from jobs.styles import STYLE_IDS, STYLES
 from suggestions.ideas import MAX_CAPTION_CHARS
 from suggestions.prompt_library import PromptLibrary
 
-# The catalogue's categories, as the worker's product label names them
-CATEGORIES = [
-    *("sofa", "chair", "table", "bed", "wardrobe", "lamp", "chandelier", "faucet", "sink"),
-    *("bathtub", "toilet", "tile", "paint", "wallpaper", "door", "window", "flooring", "tool"),
-    *("plant", "textile", "mirror", "shelf", "kitchen", "appliance", "decor"),
-]
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PAGES = 2  # "More ideas" shows a second page before anything repeats
 

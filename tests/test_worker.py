@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from inference.engines import EngineSet
-from inference.labels import CATEGORIES
 from inference.main import worker_context
 from inference.worker import Worker, decode_image
+from jobs.categories import CATEGORIES
 from jobs.labels import known_label, request_label
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
@@ -143,3 +143,15 @@ async def test_an_uploaded_photo_gets_its_product_category(settings, storage, re
             stop.set()
             await task
     assert await known_label(redis, keys, image_id) in CATEGORIES
+
+
+async def test_a_request_the_engine_refuses_fails_at_once_without_retries(
+    settings, storage, redis, running_worker
+):
+    job = await submit(storage, redis, settings, product_photo(), count=50)
+    await until(lambda: final(storage, job.id))
+    failed = await storage.jobs.get(job.id)
+    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 1)
+    assert failed.error.startswith("InvalidRequest")
+    dead = await redis.xrange(Keys(settings.stream_prefix).dead)
+    assert [f["job_id"] for _, f in dead] == [job.id]
