@@ -16,9 +16,9 @@ COPY locales locales
 COPY jobs jobs
 COPY panel panel
 COPY suggestions suggestions
-COPY scheduler scheduler
 COPY cli cli
 COPY settings settings
+COPY runtime runtime
 RUN pip install torch==2.13.0 && pip install .
 RUN python -m inference.fetch_u2netp /app/var/models
 ENV MODELS_DIR=/app/var/models

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from inference.worker import Worker, WorkerContext
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
 from jobs.queue import JobQueue
+from runtime.signals import stop_event
 from settings import Settings
 from storage.store import Storage
 
@@ -54,10 +54,7 @@ async def serve(settings: Settings, name: str | None = None) -> None:
     if not settings.redis_url or not settings.mongo_url:
         raise SystemExit("the worker needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
     engines = await asyncio.to_thread(EngineSet.load, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_event()
     async with worker_context(settings, engines, name or default_name()) as ctx:
         await Worker(ctx).run(stop)
 

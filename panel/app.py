@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -13,6 +11,7 @@ from jobs.names import Keys
 from jobs.queue import JobQueue
 from panel.appkeys import KEYS, QUEUE, REDIS, SETTINGS, STORAGE
 from panel.views import setup_routes
+from runtime.signals import serve_until_stopped
 from settings import Settings
 from storage.store import Storage
 
@@ -39,14 +38,4 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
 async def serve(settings: Settings) -> None:
     if not settings.redis_url or not settings.mongo_url:
         raise SystemExit("the panel needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
-    runner = web.AppRunner(init_app(settings))
-    await runner.setup()
-    await web.TCPSite(runner, settings.panel_host, settings.panel_port).start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await serve_until_stopped(init_app(settings), settings.panel_host, settings.panel_port)

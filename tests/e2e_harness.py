@@ -7,6 +7,9 @@ import io
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from cli.services import stop_process
 from jobs.heartbeat import alive_workers
 from jobs.names import Keys
 from settings import Settings
+from tests.conftest import REPO_ROOT
 from tests.tgfake import TelegramServer
 
 TOKEN = "123456:TEST-TOKEN"
@@ -30,6 +34,7 @@ class Service:
     settings: Settings
     telegram: TelegramServer
     workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
@@ -49,7 +54,7 @@ class Service:
                 "DAILY_QUOTA": str(s.daily_quota),
             }
         )
-        return env
+        return {**env, **self.extra_env}
 
     def start(self, part: str) -> None:
         log = open(self.workdir / f"{part}.log", "ab")  # noqa: SIM115  (closed with the process)
@@ -105,6 +110,36 @@ class Service:
         process = self.processes[part]
         if process.poll() is not None:
             raise RuntimeError(f"{part} exited with {process.returncode}:\n{self.log(part)}")
+
+
+def e2e_settings(redis_url: str, mongo_url: str, **overrides: object) -> Settings:
+    """Settings of one test module's service: its own database and key prefix."""
+    unique = uuid.uuid4().hex[:10]
+    return Settings(
+        _env_file=None,
+        redis_url=redis_url,
+        mongo_url=mongo_url,
+        mongo_db=f"e2e_{unique}",
+        stream_prefix=f"e2e:{unique}",
+        models_dir=REPO_ROOT / "var" / "models",
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def running_service(
+    settings: Settings, workdir: Path, *, worker: bool, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Service]:
+    """A fake Telegram server with the real bot process, and a worker when asked."""
+    async with TelegramServer(token=TOKEN) as telegram:
+        service = Service(settings, telegram, workdir, extra_env or {})
+        try:
+            if worker:
+                await service.start_worker()
+            await service.start_bot()
+            yield service
+        finally:
+            service.stop_all()
 
 
 def product_photo(size: tuple[int, int] = (320, 240), fmt: str = "JPEG") -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,11 +9,8 @@ import pytest
 
 from jobs.status import JobStatus
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
-from settings import Settings
 from storage.store import Storage
-from tests.conftest import REPO_ROOT
-from tests.e2e_harness import Service, product_photo
-from tests.tgfake import TelegramServer
+from tests.e2e_harness import Service, e2e_settings, product_photo, running_service
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -23,22 +19,12 @@ pytestmark = pytest.mark.timeout(240)
 async def service(
     redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Service]:
-    unique = uuid.uuid4().hex[:10]
-    settings = Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        mongo_url=mongo_url,
-        mongo_db=f"e2e_{unique}",
-        stream_prefix=f"e2e:{unique}",
-        models_dir=REPO_ROOT / "var" / "models",
-    )
-    async with TelegramServer(token="123456:TEST-TOKEN") as telegram:
-        svc = Service(settings, telegram, Path(tmp_path_factory.mktemp("e2e-cancel")))
-        try:
-            await svc.start_bot()  # no worker yet: every job stays queued
-            yield svc
-        finally:
-            svc.stop_all()
+    settings = e2e_settings(redis_url, mongo_url)
+    workdir = Path(tmp_path_factory.mktemp("e2e"))
+    async with running_service(
+        settings, workdir, worker=False
+    ) as svc:  # no worker yet: every job stays queued
+        yield svc
 
 
 async def queue_one(user) -> object:

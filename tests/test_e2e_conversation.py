@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.services import free_port
 from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
-from settings import Settings
 from storage.store import Storage
-from tests.conftest import REPO_ROOT
-from tests.e2e_harness import Service, decode, product_photo
-from tests.tgfake import TelegramServer
+from tests.e2e_harness import Service, decode, e2e_settings, product_photo, running_service
 
 pytestmark = pytest.mark.timeout(240)
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
@@ -25,25 +21,10 @@ DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
 async def service(
     redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Service]:
-    unique = uuid.uuid4().hex[:10]
-    settings = Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        mongo_url=mongo_url,
-        mongo_db=f"e2e_{unique}",
-        stream_prefix=f"e2e:{unique}",
-        models_dir=REPO_ROOT / "var" / "models",
-        daily_quota=12,
-        panel_port=free_port(),
-    )
-    async with TelegramServer(token="123456:TEST-TOKEN") as telegram:
-        svc = Service(settings, telegram, Path(tmp_path_factory.mktemp("e2e")))
-        try:
-            await svc.start_worker()
-            await svc.start_bot()
-            yield svc
-        finally:
-            svc.stop_all()
+    settings = e2e_settings(redis_url, mongo_url, daily_quota=12)
+    workdir = Path(tmp_path_factory.mktemp("e2e"))
+    async with running_service(settings, workdir, worker=True) as svc:
+        yield svc
 
 
 def chat_id() -> int:

@@ -5,35 +5,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from keyboards.suggest import SuggestCb
-from settings import Settings
 from storage.jobs import Job
 from storage.store import Storage
 from suggestions.prompt_library import PromptLibrary
-from tests.e2e_harness import Service, product_photo
-from tests.tgfake import TelegramServer
+from tests.e2e_harness import Service, e2e_settings, product_photo, running_service
 from tests.yandexfake import DEFAULT_IDEAS, FakeYandexCloud, fake_yandex_cloud
 from tests.yandexfake.cloud import API_KEY, FOLDER_ID
 
 pytestmark = pytest.mark.timeout(240)
 CAPTIONS = [line.split(" | ")[0] for line in DEFAULT_IDEAS.splitlines()]
 CHOOSE = {"ru": "Выберите фон, попросите ещё идей или напишите свой:"}
-
-
-@dataclass
-class BotWithYandex(Service):
-    """The harness's bot, pointed at the fake Yandex Cloud as well."""
-
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def env(self) -> dict[str, str]:
-        return {**super().env(), **self.extra_env}
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +36,7 @@ async def service(
     mongo_url: str,
     tmp_path_factory: pytest.TempPathFactory,
     cloud: FakeYandexCloud,
-) -> AsyncIterator[BotWithYandex]:
-    unique = uuid.uuid4().hex[:10]
-    settings = Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        mongo_url=mongo_url,
-        mongo_db=f"e2e_{unique}",
-        stream_prefix=f"e2e:{unique}",
-    )
+) -> AsyncIterator[Service]:
     extra_env = {
         "YANDEX_API_KEY": API_KEY,
         "YANDEX_FOLDER_ID": FOLDER_ID,
@@ -65,17 +44,13 @@ async def service(
         "YANDEX_TRANSLATE_URL": cloud.translate.url,
         "YANDEX_TIMEOUT_S": "3",
     }
-    async with TelegramServer(token="123456:TEST-TOKEN") as telegram:
-        workdir = Path(tmp_path_factory.mktemp("e2e"))
-        svc = BotWithYandex(settings, telegram, workdir, extra_env=extra_env)
-        try:
-            await svc.start_bot()
-            yield svc
-        finally:
-            svc.stop_all()
+    settings = e2e_settings(redis_url, mongo_url)
+    workdir = Path(tmp_path_factory.mktemp("e2e"))
+    async with running_service(settings, workdir, worker=False, extra_env=extra_env) as svc:
+        yield svc
 
 
-def new_user(service: BotWithYandex, lang: str):
+def new_user(service: Service, lang: str):
     return service.telegram.user(10_000 + uuid.uuid4().int % 1_000_000, language_code=lang)
 
 
@@ -88,7 +63,7 @@ async def up_to_options(user, style: str):
     return await user.wait_for(lambda m: _has(m, OptionCb(action="generate").pack()))
 
 
-async def the_job(service: BotWithYandex, chat_id: int) -> Job:
+async def the_job(service: Service, chat_id: int) -> Job:
     store = await Storage.open(service.settings.mongo_url, service.settings.mongo_db)
     try:
         [job] = await store.jobs.for_chat(chat_id, 0, 2)
