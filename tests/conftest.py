@@ -41,18 +41,25 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     service.stop()
 
 
+def isolated_settings(redis_url: str, mongo_url: str, **overrides: object) -> Settings:
+    """Settings with a database and key prefix of their own, and no .env."""
+    unique = uuid.uuid4().hex[:10]
+    values = {
+        "redis_url": redis_url,
+        "mongo_url": mongo_url,
+        "mongo_db": f"test_{unique}",
+        "stream_prefix": f"test:{unique}",
+        "models_dir": REPO_ROOT / "var" / "models",
+    }
+    return Settings(_env_file=None, **{**values, **overrides})
+
+
 @pytest.fixture
 def settings(redis_url: str, mongo_url: str, tmp_path: Path) -> Settings:
-    unique = uuid.uuid4().hex[:10]
-    return Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        mongo_url=mongo_url,
-        mongo_db=f"test_{unique}",
-        stream_prefix=f"test:{unique}",
+    return isolated_settings(
+        redis_url,
+        mongo_url,
         var_dir=tmp_path / "var",
-        models_dir=REPO_ROOT / "var" / "models",
-        bot_token=None,
         retry_backoff_s=0.05,
         worker_heartbeat_s=0.5,
     )

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from cli.services import stop_process
 from jobs.heartbeat import alive_workers
 from jobs.names import Keys
 from settings import Settings
-from tests.conftest import REPO_ROOT
 from tests.tgfake import TelegramServer
 
 TOKEN = "123456:TEST-TOKEN"
@@ -110,20 +108,6 @@ class Service:
         process = self.processes[part]
         if process.poll() is not None:
             raise RuntimeError(f"{part} exited with {process.returncode}:\n{self.log(part)}")
-
-
-def e2e_settings(redis_url: str, mongo_url: str, **overrides: object) -> Settings:
-    """Settings of one test module's service: its own database and key prefix."""
-    unique = uuid.uuid4().hex[:10]
-    return Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        mongo_url=mongo_url,
-        mongo_db=f"e2e_{unique}",
-        stream_prefix=f"e2e:{unique}",
-        models_dir=REPO_ROOT / "var" / "models",
-        **overrides,
-    )
 
 
 @asynccontextmanager

@@ -10,7 +10,8 @@ import pytest
 from jobs.status import JobStatus
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from storage.store import Storage
-from tests.e2e_harness import Service, e2e_settings, product_photo, running_service
+from tests.conftest import isolated_settings
+from tests.e2e_harness import Service, product_photo, running_service
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.timeout(240)
 async def service(
     redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Service]:
-    settings = e2e_settings(redis_url, mongo_url)
+    settings = isolated_settings(redis_url, mongo_url)
     workdir = Path(tmp_path_factory.mktemp("e2e"))
     async with running_service(
         settings, workdir, worker=False

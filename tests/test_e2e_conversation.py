@@ -11,7 +11,8 @@ import pytest
 
 from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
 from storage.store import Storage
-from tests.e2e_harness import Service, decode, e2e_settings, product_photo, running_service
+from tests.conftest import isolated_settings
+from tests.e2e_harness import Service, decode, product_photo, running_service
 
 pytestmark = pytest.mark.timeout(240)
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
@@ -21,7 +22,7 @@ DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
 async def service(
     redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Service]:
-    settings = e2e_settings(redis_url, mongo_url, daily_quota=12)
+    settings = isolated_settings(redis_url, mongo_url, daily_quota=12)
     workdir = Path(tmp_path_factory.mktemp("e2e"))
     async with running_service(settings, workdir, worker=True) as svc:
         yield svc

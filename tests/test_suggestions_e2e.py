@@ -14,7 +14,8 @@ from keyboards.suggest import SuggestCb
 from storage.jobs import Job
 from storage.store import Storage
 from suggestions.prompt_library import PromptLibrary
-from tests.e2e_harness import Service, e2e_settings, product_photo, running_service
+from tests.conftest import isolated_settings
+from tests.e2e_harness import Service, product_photo, running_service
 from tests.yandexfake import DEFAULT_IDEAS, FakeYandexCloud, fake_yandex_cloud
 from tests.yandexfake.cloud import API_KEY, FOLDER_ID
 
@@ -44,7 +45,7 @@ async def service(
         "YANDEX_TRANSLATE_URL": cloud.translate.url,
         "YANDEX_TIMEOUT_S": "3",
     }
-    settings = e2e_settings(redis_url, mongo_url)
+    settings = isolated_settings(redis_url, mongo_url)
     workdir = Path(tmp_path_factory.mktemp("e2e"))
     async with running_service(settings, workdir, worker=False, extra_env=extra_env) as svc:
         yield svc
