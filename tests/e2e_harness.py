@@ -22,7 +22,9 @@ from settings import Settings
 from tests.tgfake import TelegramServer
 
 TOKEN = "123456:TEST-TOKEN"
-START_TIMEOUT_S = 90.0
+# A cold start on a fresh environment imports torch, diffusers and transformers for the
+# first time (compiling their bytecode), which takes minutes on two cores.
+START_TIMEOUT_S = 300.0
 
 
 @dataclass

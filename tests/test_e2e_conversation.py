@@ -14,7 +14,8 @@ from storage.store import Storage
 from tests.conftest import isolated_settings
 from tests.e2e_harness import Service, decode, product_photo, running_service
 
-pytestmark = pytest.mark.timeout(240)
+# Generous: the first test of a module also waits for cold process starts.
+pytestmark = pytest.mark.timeout(600)
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
 
 

@@ -19,7 +19,8 @@ from tests.e2e_harness import Service, product_photo, running_service
 from tests.yandexfake import DEFAULT_IDEAS, FakeYandexCloud, fake_yandex_cloud
 from tests.yandexfake.cloud import API_KEY, FOLDER_ID
 
-pytestmark = pytest.mark.timeout(240)
+# Generous: the first test of a module also waits for cold process starts.
+pytestmark = pytest.mark.timeout(600)
 CAPTIONS = [line.split(" | ")[0] for line in DEFAULT_IDEAS.splitlines()]
 CHOOSE = {"ru": "Выберите фон, попросите ещё идей или напишите свой:"}
 

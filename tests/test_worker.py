@@ -22,7 +22,8 @@ from storage.store import Storage
 from tests.e2e_harness import product_photo
 from tests.inference_fixtures import tiny_clip_fixture  # noqa: F401
 
-pytestmark = pytest.mark.timeout(180)
+# Generous: the first test also loads the models, cold on a fresh environment.
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope="module")
