@@ -68,8 +68,12 @@ class Service:
         log.close()
 
     async def start_bot(self) -> None:
+        """Starts the bot; ready once it polls for updates or has set its webhook."""
         self.start("bot")
-        await self._until(lambda: bool(self.telegram.calls("getUpdates")), "bot")
+        await self._until(
+            lambda: bool(self.telegram.calls("getUpdates") or self.telegram.calls("setWebhook")),
+            "bot",
+        )
 
     async def start_worker(self) -> None:
         self.start("worker")

@@ -28,8 +28,21 @@ async def get_updates(state: BotState, p: Params) -> list[dict[str, Any]]:
     return await state.updates.poll(p.get_int("offset"), limit, timeout)
 
 
+@api_method("setWebhook")
+async def set_webhook(state: BotState, p: Params) -> bool:
+    """Records the webhook; tests deliver updates to it themselves, as Telegram would."""
+    url = p.get_str("url") or ""
+    if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    state.webhook = {"url": url, "secret_token": p.get_str("secret_token")}
+    if p.get_bool("drop_pending_updates"):
+        state.updates.drop_pending()
+    return True
+
+
 @api_method("deleteWebhook")
 async def delete_webhook(state: BotState, p: Params) -> bool:
+    state.webhook = {"url": "", "secret_token": None}
     if p.get_bool("drop_pending_updates"):
         state.updates.drop_pending()
     return True
@@ -38,7 +51,8 @@ async def delete_webhook(state: BotState, p: Params) -> bool:
 @api_method("getWebhookInfo")
 async def get_webhook_info(state: BotState, p: Params) -> dict[str, Any]:
     pending = len(state.updates.pending)
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+    url = state.webhook["url"]
+    return {"url": url, "has_custom_certificate": False, "pending_update_count": pending}
 
 
 @api_method("getFile")

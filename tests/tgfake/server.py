@@ -7,6 +7,7 @@ import json
 from functools import partial
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
@@ -135,6 +136,24 @@ class TelegramServer:
             chat = self.state.chats.setdefault(chat_id, Chat(user=user))
             self._users[chat_id] = FakeUser(self.state, chat)
         return self._users[chat_id]
+
+    async def deliver_to_webhook(self, secret_token: str | None = None) -> list[int]:
+        """POST every pending update to the bot's webhook, as Telegram does, with the
+        secret header set by setWebhook (or `secret_token` to impersonate someone else).
+        Returns the HTTP statuses; an update the bot did not take with 200 stays pending."""
+        hook = self.state.webhook
+        if not hook["url"]:
+            raise RuntimeError("the bot has not called setWebhook")
+        secret = secret_token if secret_token is not None else hook["secret_token"]
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        statuses = []
+        async with aiohttp.ClientSession() as http:
+            for update in list(self.state.updates.pending):
+                async with http.post(hook["url"], json=update, headers=headers) as response:
+                    statuses.append(response.status)
+                if response.status == 200:
+                    self.state.updates.pending.remove(update)
+        return statuses
 
     def fail_next(
         self,

@@ -36,6 +36,8 @@ class BotState:
     # callback query id -> None while unanswered, then answerCallbackQuery params
     callback_answers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # setWebhook's url and secret_token; an empty url means long polling
+    webhook: dict[str, Any] = field(default_factory=lambda: {"url": "", "secret_token": None})
     _media_group_seq: int = 13_000_000_000_000_000
 
     def chat(self, chat_id: Any) -> Chat:
