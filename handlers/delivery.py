@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
+from PIL import Image
 
 from keyboards import builders
 from locales import Translator
 from storage.jobs import Job
 from storage.store import Storage
+
+ALBUM_MAX_SIDE = 2560
 
 
 async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
@@ -18,7 +24,11 @@ async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
     )
     media = [
         InputMediaPhoto(
-            media=await _file(db, image_id, f"{job.id}-{i}.png"),
+            media=BufferedInputFile(
+                # Decoding and resizing a large image would stall every other chat.
+                await asyncio.to_thread(album_photo, await db.images.get(image_id)),
+                filename=f"{job.id}-{i}.jpg",
+            ),
             caption=caption if i == 0 else None,
         )
         for i, image_id in enumerate(job.result_image_ids)
@@ -36,6 +46,17 @@ async def send_files(bot: Bot, db: Storage, job: Job) -> None:
         for i, image_id in enumerate(job.result_image_ids)
     ]
     await _send_group_or_single(bot, job.chat_id, media)
+
+
+def album_photo(png: bytes) -> bytes:
+    """A JPEG within Telegram's photo limits (10 MB, sides summing to 10,000 px); Telegram
+    recompresses photos anyway, and "Send as files" gives the lossless PNG."""
+    with Image.open(io.BytesIO(png)) as image:
+        photo = image.convert("RGB")
+    photo.thumbnail((ALBUM_MAX_SIDE, ALBUM_MAX_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
 
 
 async def _file(db: Storage, image_id: str, name: str) -> BufferedInputFile:
