@@ -205,3 +205,27 @@ async def test_the_daily_quota_is_kept_and_the_photo_is_not_lost(service):
     await user.press(options, OptionCb(action="generate").pack())  # the same photo, kept
     photos, _ = await album(user, 2)
     assert len(photos) == 2
+
+
+async def test_change_style_and_more_like_this_reuse_the_same_photo(service):
+    user = service.telegram.user(chat_id(), language_code="en")
+    await order(user, product_photo(), style="loft", count=1)
+    _, actions = await album(user, 1)
+    await user.press(actions, text="🎨 Change style")
+    styles = await user.wait_for(lambda m: bool(m.buttons))
+    assert styles.text == "Got the photo. Choose a style:"
+    await user.press(styles, StyleCb(style="nature").pack())
+    counts = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(counts, CountCb(count=1).pack())
+    options = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(options, OptionCb(action="generate").pack())
+    [nature], actions = await album(user, 1)
+    assert nature.caption == "Nature · 1 image"
+    await user.press(actions, text="➕ More like this")
+    [more], _ = await album(user, 1)
+    assert more.caption == "Nature · 1 image"
+    jobs = await with_db(service, lambda db: db.jobs.for_chat(user.chat_id, 0, 5))
+    assert [j.style for j in jobs] == ["nature", "nature", "loft"]
+    assert len({j.input_image_id for j in jobs}) == 1
+    assert jobs[0].parent_job_id == jobs[1].id
+    assert jobs[0].seed == jobs[1].seed + jobs[1].count
