@@ -6,6 +6,7 @@ import asyncio
 import io
 
 from aiogram import Bot
+from aiogram.enums import ChatAction
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 from PIL import Image
 
@@ -19,6 +20,7 @@ ALBUM_MAX_SIDE = 2560
 
 async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
     """The results as one media group, then a message with what can be done next."""
+    await bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO)
     caption = t.get(
         "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
     )
