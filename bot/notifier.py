@@ -24,6 +24,8 @@ from jobs.messages import EventType, JobEvent
 from jobs.status import Stage
 from keyboards import builders
 from locales import Translator
+from runtime.loops import run_until
+from storage.images import ImageNotFound
 from storage.jobs import Job
 
 log = logging.getLogger(__name__)
@@ -38,11 +40,13 @@ class Notifier:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._reader.ensure_group()
-        while not stop.is_set():
-            entries = await self._reader.reclaim(CLAIM_IDLE_MS, 10)
-            entries += await self._reader.read(count=10, block_ms=1000)
-            for entry in entries:
-                await self._deliver(entry.id, JobEvent.from_fields(entry.fields))
+        await run_until(stop, "notifier", self._step)
+
+    async def _step(self) -> None:
+        entries = await self._reader.reclaim(CLAIM_IDLE_MS, 10)
+        entries += await self._reader.read(count=10, block_ms=1000)
+        for entry in entries:
+            await self._deliver(entry.id, JobEvent.from_fields(entry.fields))
 
     async def _deliver(self, entry_id: str, event: JobEvent) -> None:
         while True:
@@ -52,7 +56,7 @@ class Notifier:
             except TelegramRetryAfter as exc:
                 log.warning("job %s: Telegram asks to wait %ss", event.job_id, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
-            except (TelegramForbiddenError, TelegramBadRequest) as exc:
+            except (TelegramForbiddenError, TelegramBadRequest, ImageNotFound) as exc:
                 log.warning("job %s chat %s: not delivered: %s", event.job_id, event.chat_id, exc)
                 break
             except Exception:

@@ -8,6 +8,7 @@ with back-off and, when its attempts are spent, dead-lettered and reported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import threading
@@ -31,6 +32,7 @@ from jobs.messages import EventType, JobEvent
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from jobs.status import JobStatus, Stage
+from runtime.loops import OUTAGES, run_until
 from storage.jobs import Job
 from storage.store import Storage
 
@@ -78,15 +80,18 @@ class Worker:
         labelling = asyncio.create_task(self._label_until(stop))
         log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
         try:
-            while not stop.is_set():
-                deliveries = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
-                if deliveries:
-                    await self.process(deliveries)
+            await run_until(stop, f"worker {self.ctx.name}", self._step)
         finally:
-            heart.cancel()
+            stop.set()  # also when the loop died: the helpers end with it
+            await heart
             await labelling
             await forget(self.ctx.redis, self.ctx.keys, self.ctx.name)
             log.info("worker %s stopped after %d jobs", self.ctx.name, self.processed)
+
+    async def _step(self) -> None:
+        deliveries = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
+        if deliveries:
+            await self.process(deliveries)
 
     async def process(self, deliveries: list[Delivery]) -> None:
         tasks = [t for d in deliveries if (t := await self._start(d)) is not None]
@@ -123,12 +128,15 @@ class Worker:
     async def _paint(self, tasks: list[Task]) -> list[GenerationResult]:
         requests = [_request(t) for t in tasks]
         callbacks = [self._progress(t, raise_on_cancel=len(tasks) == 1) for t in tasks]
-        watchers = [asyncio.create_task(self._watch_cancel(t)) for t in tasks]
+        painted = asyncio.Event()
+        watchers = [asyncio.create_task(self._watch_cancel(t, painted)) for t in tasks]
         try:
             return await asyncio.to_thread(self.ctx.engines.generate_batch, requests, callbacks)
         finally:
-            for watcher in watchers:
-                watcher.cancel()
+            # Stopped by the event, never cancelled mid-command: a Redis connection
+            # interrupted in the middle of a reply is lost to the pool.
+            painted.set()
+            await asyncio.gather(*watchers)
 
     async def _paint_alone(self, task: Task) -> GenerationResult | Exception:
         try:
@@ -147,7 +155,15 @@ class Worker:
             elif isinstance(outcome, Exception):
                 await self._failed(task.delivery, task.job, outcome)
             else:
-                await self._store(task, outcome)
+                await self._store_or_retry(task, outcome)
+
+    async def _store_or_retry(self, task: Task, result: GenerationResult) -> None:
+        try:
+            await self._store(task, result)
+        except OUTAGES:
+            raise  # the loop waits for the service; the job is reclaimed later
+        except Exception as exc:
+            await self._failed(task.delivery, task.job, exc)
 
     async def _store(self, task: Task, result: GenerationResult) -> None:
         job = task.job
@@ -226,19 +242,25 @@ class Worker:
         )
         await publish(self.ctx.redis, self.ctx.keys, event)
 
-    async def _watch_cancel(self, task: Task) -> None:
-        while not await self.ctx.queue.is_cancelled(task.job.id):
-            await asyncio.sleep(CANCEL_POLL_S)
-        task.cancelled.set()
+    async def _watch_cancel(self, task: Task, painted: asyncio.Event) -> None:
+        while not painted.is_set():
+            if await self.ctx.queue.is_cancelled(task.job.id):
+                task.cancelled.set()
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(painted.wait(), CANCEL_POLL_S)
 
     async def _label_until(self, stop: asyncio.Event) -> None:
         """Predicts the category of each uploaded photo for the bot's suggestions."""
         reader = label_reader(self.ctx.redis, self.ctx.keys, self.ctx.name)
         await reader.ensure_group()
-        while not stop.is_set():
+
+        async def step() -> None:
             for entry in await reader.read(count=8, block_ms=1000):
                 await self._label(entry.fields["image_id"])
                 await reader.ack(entry.id)
+
+        await run_until(stop, "labels", step)
 
     async def _label(self, image_id: str) -> None:
         try:
@@ -251,12 +273,15 @@ class Worker:
             await save_label(self.ctx.redis, self.ctx.keys, image_id, label)
 
     async def _beat_until(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        async def step() -> None:
             info = {"engines": self.ctx.engines.available(), "processed": self.processed}
             await beat(
                 self.ctx.redis, self.ctx.keys, self.ctx.name, info, ttl_s=self.ctx.heartbeat_s * 3
             )
-            await asyncio.sleep(self.ctx.heartbeat_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.ctx.heartbeat_s)
+
+        await run_until(stop, "heartbeat", step)
 
 
 def _request(task: Task) -> GenerationRequest:
