@@ -33,19 +33,23 @@ def chat_id() -> int:
     return 10_000 + uuid.uuid4().int % 1_000_000
 
 
-async def order(user, photo: bytes, style: str = "minimal", count: int = 2):
-    """Photo → style → count → generate; returns the status message."""
-    await user.send_photo(photo)
+async def choose(user, style: str, count: int):
+    """Style → count on the style keyboard the bot just sent; returns the options message."""
     styles = await user.wait_for(lambda m: bool(m.buttons))
     await user.press(styles, StyleCb(style=style).pack())
     counts = await user.wait_for(
         lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
     )
     await user.press(counts, CountCb(count=count).pack())
-    options = await user.wait_for(
+    return await user.wait_for(
         lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
     )
-    await user.press(options, OptionCb(action="generate").pack())
+
+
+async def order(user, photo: bytes, style: str = "minimal", count: int = 2):
+    """Photo → style → count → generate; returns the status message."""
+    await user.send_photo(photo)
+    await user.press(await choose(user, style, count), OptionCb(action="generate").pack())
     return await user.wait_for(lambda m: "⏳" in (m.text or ""))
 
 
@@ -122,12 +126,8 @@ async def test_an_image_sent_as_a_file_keeps_its_size(service):
     user = service.telegram.user(chat_id(), language_code="ru")
     png = product_photo((400, 300), fmt="PNG")
     await user.send_document(png, file_name="sofa.png", mime_type="image/png")
-    styles = await user.wait_for(lambda m: bool(m.buttons))
-    assert styles.text == "Фото получено. Выберите стиль:"
-    await user.press(styles, StyleCb(style="loft").pack())
-    counts = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(counts, CountCb(count=1).pack())
-    options = await user.wait_for(lambda m: bool(m.buttons))
+    options = await choose(user, "loft", 1)
+    assert options.edits[0]["text"] == "Фото получено. Выберите стиль:"
     await user.press(options, OptionCb(action="generate").pack())
     [result], _ = await album(user, 1)
     assert decode(result.photo_bytes).size == (400, 300)
@@ -196,9 +196,7 @@ async def test_the_daily_quota_is_kept_and_the_photo_is_not_lost(service):
     await order(user, product_photo(), count=2)
     await album(user, 2)
     await user.send_photo(product_photo())
-    await user.press(await user.wait_for(lambda m: bool(m.buttons)), StyleCb(style="loft").pack())
-    await user.press(await user.wait_for(lambda m: bool(m.buttons)), CountCb(count=2).pack())
-    options = await user.wait_for(lambda m: bool(m.buttons))
+    options = await choose(user, "loft", 2)
     await user.press(options, OptionCb(action="generate").pack())
     refusal = await user.wait_for(lambda m: "limit" in (m.text or ""))
     assert refusal.text.startswith("You have used today's limit of 3 images")
@@ -213,12 +211,8 @@ async def test_change_style_and_more_like_this_reuse_the_same_photo(service):
     await order(user, product_photo(), style="loft", count=1)
     _, actions = await album(user, 1)
     await user.press(actions, text="🎨 Change style")
-    styles = await user.wait_for(lambda m: bool(m.buttons))
-    assert styles.text == "Got the photo. Choose a style:"
-    await user.press(styles, StyleCb(style="nature").pack())
-    counts = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(counts, CountCb(count=1).pack())
-    options = await user.wait_for(lambda m: bool(m.buttons))
+    options = await choose(user, "nature", 1)
+    assert options.edits[0]["text"] == "Got the photo. Choose a style:"
     await user.press(options, OptionCb(action="generate").pack())
     [nature], actions = await album(user, 1)
     assert nature.caption == "Nature · 1 image"
