@@ -30,6 +30,8 @@ from storage.jobs import Job
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
+POSITIONS_EVERY_S = 3.0
+POSITIONS_PER_ROUND = 200
 
 
 class Notifier:
@@ -40,7 +42,25 @@ class Notifier:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._reader.ensure_group()
+        positions = asyncio.create_task(run_until(stop, "queue positions", self._positions))
         await run_until(stop, "notifier", self._step)
+        await positions
+
+    async def _positions(self) -> None:
+        """Moves the queued jobs' status messages along as the queue moves."""
+        for job in await self._deps.db.jobs.queued(POSITIONS_PER_ROUND):
+            if job.entry_id is None:
+                continue
+            position = await self._deps.job_queue.position(job.entry_id)
+            if 0 < position != job.position:
+                t = Translator.load(job.lang)
+                try:
+                    await self._edit_status(job, queued_text(t, position), keep_cancel=True)
+                except TelegramRetryAfter as exc:
+                    await asyncio.sleep(exc.retry_after)  # positions can wait; albums first
+                    return
+                await self._deps.db.jobs.update(job.id, position=position)
+        await asyncio.sleep(POSITIONS_EVERY_S)
 
     async def _step(self) -> None:
         entries = await self._reader.reclaim(CLAIM_IDLE_MS, 10)

@@ -32,19 +32,24 @@ async def launch(bot: Bot, t: Translator, chat: Chat, job: Job, deps: BotDeps) -
     if not await _take_quota(deps.redis, deps.keys, job.chat_id, job.count, limit):
         await bot.send_message(job.chat_id, t.get("error-quota", limit=limit))
         return None
+    # The status message exists before a worker can take the job, so every event
+    # about the job finds the message to edit.
+    position = await deps.job_queue.waiting() + 1
+    status = await bot.send_message(
+        job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
+    )
+    job.status_message_id, job.position = status.message_id, position
     await deps.db.jobs.create(job)
     try:
         entry_id = await deps.job_queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
     except QueueFull:
         await _give_back_quota(deps.redis, deps.keys, job.chat_id, job.count)
         await deps.db.jobs.delete(job.id)
-        await bot.send_message(job.chat_id, t.get("error-queue-full"))
+        await bot.edit_message_text(
+            t.get("error-queue-full"), chat_id=job.chat_id, message_id=status.message_id
+        )
         return None
-    position = await deps.job_queue.position(entry_id)
-    status = await bot.send_message(
-        job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
-    )
-    await deps.db.jobs.update(job.id, status_message_id=status.message_id)
+    await deps.db.jobs.update(job.id, entry_id=entry_id)
     log.info("job %s queued for chat %s at position %d", job.id, job.chat_id, position)
     return job
 

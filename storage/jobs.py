@@ -36,6 +36,8 @@ class Job(BaseModel):
     parent_job_id: str | None = None
     status: JobStatus = JobStatus.QUEUED
     status_message_id: int | None = None
+    entry_id: str | None = None  # in the jobs stream, for its queue position
+    position: int | None = None  # the queue position its status message shows
     attempts: int = 0
     error: str | None = None
     created_at: datetime = Field(default_factory=_now)
@@ -96,6 +98,10 @@ class JobRepo:
             {"$set": {"status": JobStatus.CANCELLED, "finished_at": now, "updated_at": now}},
         )
         return result.modified_count == 1
+
+    async def queued(self, limit: int) -> list[Job]:
+        cursor = self._col.find({"status": JobStatus.QUEUED}).sort("created_at", 1)
+        return [Job.model_validate(d) async for d in cursor.limit(limit)]
 
     async def for_chat(self, chat_id: int, skip: int, limit: int) -> list[Job]:
         cursor = self._col.find({"chat_id": chat_id}).sort("created_at", -1).skip(skip)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from jobs.consumer import JobConsumer, RetryPolicy
+from jobs.names import Keys
 from jobs.status import JobStatus
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from storage.store import Storage
@@ -37,6 +39,25 @@ async def queue_one(user) -> object:
         await user.wait_for(lambda m: bool(m.buttons)), OptionCb(action="generate").pack()
     )
     return await user.wait_for(lambda m: "⏳" in (m.text or ""))
+
+
+async def test_the_status_message_follows_the_queue(service, redis):
+    user = service.telegram.user(20_002, language_code="en")
+    first = await queue_one(user)
+    second = await queue_one(user)
+    assert (first.text, second.text) == (
+        "⏳ In the queue, you are next.",
+        "⏳ In the queue, position 2.",
+    )
+    worker = JobConsumer(redis, Keys(service.settings.stream_prefix), "w", RetryPolicy(), 300)
+    await worker.start()
+    [taken] = await worker.take(count=1, block_ms=1000)  # a worker takes the first job
+    moved = await user.wait_for(lambda m: m.message_id == second.message_id, timeout=15)
+    assert moved.text == "⏳ In the queue, you are next."
+    assert [b["text"] for b in moved.buttons] == ["✖️ Cancel"]
+    await worker.ack(taken)
+    await user.send_text("/cancel")
+    await user.wait_for(lambda m: m.text == "Cancelled." and m.message_id == second.message_id)
 
 
 async def test_cancel_button_and_command_stop_queued_jobs_for_good(service):
