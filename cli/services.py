@@ -60,6 +60,7 @@ def start_redis(data_dir: Path, port: int, persist: bool = True) -> Service:
             *durability,
         ],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches the supervisor, which stops it last
     )
     wait_for_port(port, process, "redis-server", data_dir / "redis.log")
     return Service("redis", process, f"redis://127.0.0.1:{port}/0")
@@ -87,6 +88,7 @@ def start_mongo(data_dir: Path, port: int) -> Service:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches the supervisor, which stops it last
     )
     wait_for_port(port, process, "nx-27017", log)
     return Service("mongo", process, f"mongodb://127.0.0.1:{port}/")
