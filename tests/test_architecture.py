@@ -18,7 +18,6 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 def test_import_rules_hold():
     result = run(str(BIN / "lint-imports"), "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" not in result.stdout.lower().replace("0 broken", "")
 
 
 def test_ruff_is_clean():
