@@ -18,8 +18,9 @@ from redis.asyncio import Redis
 from cli.services import stop_process
 from jobs.heartbeat import alive_workers
 from jobs.names import Keys
+from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from settings import Settings
-from tests.tgfake import TelegramServer
+from tests.tgfake import ChatMessage, FakeUser, TelegramServer
 
 TOKEN = "123456:TEST-TOKEN"
 # A cold start on a fresh environment imports torch, diffusers and transformers for the
@@ -130,6 +131,28 @@ async def running_service(
             yield service
         finally:
             service.stop_all()
+
+
+async def choose(user: FakeUser, style: str, count: int) -> ChatMessage:
+    """Style → count on the style keyboard the bot just sent; returns the options message."""
+    styles = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(styles, StyleCb(style=style).pack())
+    counts = await user.wait_for(
+        lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
+    )
+    await user.press(counts, CountCb(count=count).pack())
+    return await user.wait_for(
+        lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
+    )
+
+
+async def order(
+    user: FakeUser, photo: bytes, style: str = "minimal", count: int = 2
+) -> ChatMessage:
+    """Photo → style → count → generate; returns the status message."""
+    await user.send_photo(photo)
+    await user.press(await choose(user, style, count), OptionCb(action="generate").pack())
+    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
 
 
 def product_photo(size: tuple[int, int] = (320, 240), fmt: str = "JPEG") -> bytes:

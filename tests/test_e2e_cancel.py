@@ -10,10 +10,9 @@ import pytest
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
 from jobs.status import JobStatus
-from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from storage.store import Storage
 from tests.conftest import isolated_settings
-from tests.e2e_harness import Service, product_photo, running_service
+from tests.e2e_harness import Service, order, product_photo, running_service
 
 # Generous: the first test of a module also waits for cold process starts.
 pytestmark = pytest.mark.timeout(600)
@@ -31,20 +30,10 @@ async def service(
         yield svc
 
 
-async def queue_one(user) -> object:
-    await user.send_photo(product_photo())
-    await user.press(await user.wait_for(lambda m: bool(m.buttons)), StyleCb(style="loft").pack())
-    await user.press(await user.wait_for(lambda m: bool(m.buttons)), CountCb(count=1).pack())
-    await user.press(
-        await user.wait_for(lambda m: bool(m.buttons)), OptionCb(action="generate").pack()
-    )
-    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
-
-
 async def test_the_status_message_follows_the_queue(service, redis):
     user = service.telegram.user(20_002, language_code="en")
-    first = await queue_one(user)
-    second = await queue_one(user)
+    first = await order(user, product_photo(), style="loft", count=1)
+    second = await order(user, product_photo(), style="loft", count=1)
     assert (first.text, second.text) == (
         "⏳ In the queue, you are next.",
         "⏳ In the queue, position 2.",
@@ -62,14 +51,14 @@ async def test_the_status_message_follows_the_queue(service, redis):
 
 async def test_cancel_button_and_command_stop_queued_jobs_for_good(service):
     user = service.telegram.user(20_001, language_code="en")
-    first = await queue_one(user)
+    first = await order(user, product_photo(), style="loft", count=1)
     assert [b["text"] for b in first.buttons] == ["✖️ Cancel"]
     query = await user.press(first, text="✖️ Cancel")
     assert (await user.wait_callback_answer(query))["text"] == "Cancelled."
     edited = await user.wait_for(lambda m: m.message_id == first.message_id)
     assert edited.text == "Cancelled." and not edited.buttons
 
-    second = await queue_one(user)
+    second = await order(user, product_photo(), style="loft", count=1)
     await user.send_text("/cancel")
     await user.wait_for(lambda m: m.message_id == second.message_id and m.text == "Cancelled.")
     assert (await user.wait_for(lambda m: m.text == "Cancelled.")).message_id != second.message_id

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
+from keyboards.callbacks import JobAction, JobCb, OptionCb
 from storage.store import Storage
 from tests.conftest import isolated_settings
-from tests.e2e_harness import Service, decode, product_photo, running_service
+from tests.e2e_harness import Service, choose, decode, order, product_photo, running_service
 
 # Generous: the first test of a module also waits for cold process starts.
 pytestmark = pytest.mark.timeout(600)
@@ -31,26 +31,6 @@ async def service(
 
 def chat_id() -> int:
     return 10_000 + uuid.uuid4().int % 1_000_000
-
-
-async def choose(user, style: str, count: int):
-    """Style → count on the style keyboard the bot just sent; returns the options message."""
-    styles = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(styles, StyleCb(style=style).pack())
-    counts = await user.wait_for(
-        lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
-    )
-    await user.press(counts, CountCb(count=count).pack())
-    return await user.wait_for(
-        lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
-    )
-
-
-async def order(user, photo: bytes, style: str = "minimal", count: int = 2):
-    """Photo → style → count → generate; returns the status message."""
-    await user.send_photo(photo)
-    await user.press(await choose(user, style, count), OptionCb(action="generate").pack())
-    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
 
 
 async def album(user, count: int) -> tuple[list, object]:
