@@ -98,17 +98,14 @@ class Worker:
         if not tasks:
             return
         try:
-            results = await self._paint(tasks)
+            outcomes: list[GenerationResult | Exception] = list(await self._paint(tasks))
         except Exception as exc:
-            if len(tasks) == 1:
-                await self._failed(tasks[0].delivery, tasks[0].job, exc)
-                return
-            # One bad job must not sink the others: try each on its own.
-            log.warning("batch of %d failed (%s); running its jobs one by one", len(tasks), exc)
-            for task in tasks:
-                await self._finish([task], [await self._paint_alone(task)])
-            return
-        await self._finish(tasks, results)
+            outcomes = [exc]
+            if len(tasks) > 1:
+                # One bad job must not sink the others: try each on its own.
+                log.warning("batch of %d failed (%s); running its jobs one by one", len(tasks), exc)
+                outcomes = [await self._paint_alone(task) for task in tasks]
+        await self._finish(tasks, outcomes)
 
     async def _start(self, delivery: Delivery) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
@@ -145,9 +142,7 @@ class Worker:
             return exc
 
     async def _finish(
-        self,
-        tasks: list[Task],
-        outcomes: list[GenerationResult] | list[GenerationResult | Exception],
+        self, tasks: list[Task], outcomes: list[GenerationResult | Exception]
     ) -> None:
         for task, outcome in zip(tasks, outcomes, strict=True):
             if isinstance(outcome, JobCancelled) or task.cancelled.is_set():

@@ -156,3 +156,23 @@ async def test_a_request_the_engine_refuses_fails_at_once_without_retries(
     assert failed.error.startswith("InvalidRequest")
     dead = await redis.xrange(Keys(settings.stream_prefix).dead)
     assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_a_job_cancelled_while_it_runs_stops_without_a_failed_attempt(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    job = await submit(storage, redis, settings, product_photo((2048, 1536)), count=4)
+    await until(lambda: has_event(redis, settings, job.id, EventType.PROGRESS))
+    await JobQueue(redis, keys, 100).request_cancel(job.id)
+    await until(lambda: final(storage, job.id))
+    cancelled = await storage.jobs.get(job.id)
+    assert (cancelled.status, cancelled.attempts) == (JobStatus.CANCELLED, 1)
+    assert cancelled.result_image_ids == [] and cancelled.error is None
+    kinds = [e.type for e in await events(redis, settings, job.id)]
+    assert kinds[-1] == EventType.CANCELLED and EventType.FAILED not in kinds
+    assert await redis.xlen(keys.dead) == 0
+
+
+async def has_event(redis, settings: Settings, job_id: str, kind: EventType) -> bool:
+    return any(e.type == kind for e in await events(redis, settings, job_id))
