@@ -42,7 +42,10 @@ async def count_chosen(
     query: CallbackQuery, callback_data: CountCb, t: Translator, state: FSMContext, deps: BotDeps
 ) -> None:
     draft = await draft_or_refuse(query, t, state)
-    if draft is None or callback_data.count > deps.settings.max_images_per_job:
+    if draft is None:
+        return
+    if callback_data.count > deps.settings.max_images_per_job:  # a button from older settings
+        await query.answer(t.get("error-expired"), show_alert=True)
         return
     draft.count = callback_data.count
     await save_draft(state, draft)
@@ -97,7 +100,10 @@ async def generate(
     chat_record: Chat,
 ) -> None:
     draft = await draft_or_refuse(query, t, state)
-    if draft is None or draft.style is None or draft.count is None:
+    if draft is None:
+        return
+    if draft.style is None or draft.count is None:  # a Generate button from an older draft
+        await query.answer(t.get("error-expired"), show_alert=True)
         return
     await query.answer()
     job = job_from_draft(await with_label(draft, deps), chat_record)
@@ -114,7 +120,7 @@ def job_from_draft(draft: Draft, chat: Chat) -> Job:
         count=draft.count,
         seed=new_seed(),
         user_prompt=draft.user_prompt,
-        model_prompt=draft.model_prompt or draft.user_prompt,
+        model_prompt=draft.model_prompt,
         negative_prompt=draft.negative_prompt,
         input_image_id=draft.upload_id,
         label=draft.label,

@@ -70,7 +70,8 @@ async def run_again(
     await query.answer()
     # "More like this" continues the same seed sequence; the others draw a fresh one.
     seed = job.seed + job.count if callback_data.action == JobAction.MORE else new_seed()
-    again = job.model_copy(update={"seed": seed, "parent_job_id": job.id})
+    # The chat's language now, which /language may have changed since.
+    again = job.model_copy(update={"seed": seed, "parent_job_id": job.id, "lang": t.lang})
     await launch(query.bot, t, chat_record, _fresh(again), deps)
 
 

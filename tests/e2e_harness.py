@@ -7,11 +7,12 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
 from redis.asyncio import Redis
 
@@ -20,6 +21,7 @@ from jobs.heartbeat import alive_workers
 from jobs.names import Keys
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from settings import Settings
+from tests.conftest import isolated_settings
 from tests.tgfake import ChatMessage, FakeUser, TelegramServer
 
 TOKEN = "123456:TEST-TOKEN"
@@ -131,6 +133,23 @@ async def running_service(
             yield service
         finally:
             service.stop_all()
+
+
+def service_fixture(
+    *, worker: bool, extra_env: Callable[[], dict[str, str]] = dict, **overrides: object
+) -> Callable[..., AsyncIterator[Service]]:
+    """The module-scoped `service` fixture of an end-to-end test module."""
+
+    @pytest.fixture(scope="module", name="service")
+    async def service(
+        redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
+    ) -> AsyncIterator[Service]:
+        settings = isolated_settings(redis_url, mongo_url, **overrides)
+        workdir = Path(tmp_path_factory.mktemp("e2e"))
+        async with running_service(settings, workdir, worker=worker, extra_env=extra_env()) as svc:
+            yield svc
+
+    return service
 
 
 async def choose(user: FakeUser, style: str, count: int) -> ChatMessage:

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
 from jobs.status import JobStatus
 from storage.store import Storage
-from tests.conftest import isolated_settings
-from tests.e2e_harness import Service, order, product_photo, running_service
+from tests.e2e_harness import order, product_photo, service_fixture
 
 # Generous: the first test of a module also waits for cold process starts.
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="module")
-async def service(
-    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Service]:
-    settings = isolated_settings(redis_url, mongo_url)
-    workdir = Path(tmp_path_factory.mktemp("e2e"))
-    async with running_service(
-        settings, workdir, worker=False
-    ) as svc:  # no worker yet: every job stays queued
-        yield svc
+# No worker yet: every job stays queued.
+service = service_fixture(worker=False)
 
 
 async def test_the_status_message_follows_the_queue(service, redis):

@@ -4,29 +4,19 @@ a fake Telegram server speaking the Bot API over HTTP."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from keyboards.callbacks import JobAction, JobCb, OptionCb
 from storage.store import Storage
-from tests.conftest import isolated_settings
-from tests.e2e_harness import Service, choose, decode, order, product_photo, running_service
+from tests.e2e_harness import choose, decode, order, product_photo, service_fixture
 
 # Generous: the first test of a module also waits for cold process starts.
 pytestmark = pytest.mark.timeout(600)
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
 
 
-@pytest.fixture(scope="module")
-async def service(
-    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Service]:
-    settings = isolated_settings(redis_url, mongo_url, daily_quota=12)
-    workdir = Path(tmp_path_factory.mktemp("e2e"))
-    async with running_service(settings, workdir, worker=True) as svc:
-        yield svc
+service = service_fixture(worker=True, daily_quota=12)
 
 
 def chat_id() -> int:

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from keyboards.callbacks import OptionCb
 from storage.store import Storage
-from tests.conftest import isolated_settings
-from tests.e2e_harness import Service, choose, product_photo, running_service
+from tests.e2e_harness import choose, product_photo, service_fixture
 
 # Generous: the first test of a module also waits for a cold process start.
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture(scope="module")
-async def service(
-    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Service]:
-    settings = isolated_settings(redis_url, mongo_url)
-    workdir = Path(tmp_path_factory.mktemp("e2e-full"))
-    # No worker, and room for one waiting job.
-    async with running_service(
-        settings, workdir, worker=False, extra_env={"QUEUE_LIMIT": "1"}
-    ) as svc:
-        yield svc
+# No worker, and room for one waiting job.
+service = service_fixture(worker=False, extra_env=lambda: {"QUEUE_LIMIT": "1"})
 
 
 async def test_a_full_queue_refuses_and_keeps_the_choices(service, redis):
