@@ -25,35 +25,14 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from bench.photos import product_photo  # noqa: E402
 from inference.engine import GenerationRequest  # noqa: E402
 from inference.segmentation import load_segmenter  # noqa: E402
 from inference.studio import StudioEngine  # noqa: E402
 from settings import Settings  # noqa: E402
 
 SIDE = 1024
-
-
-def product_photo(side: int = SIDE) -> Image.Image:
-    """A wooden chair in a room corner, with sensor noise: a photo's statistics, no file."""
-    rng = np.random.default_rng(0)
-    image = np.full((side, side, 3), (182, 172, 160), np.float32)
-    image[int(side * 0.7) :] = (150, 140, 128)
-    wood, seat = (92, 62, 40), (122, 82, 52)
-    s = side / 1024
-    for x0, y0, x1, y1, colour in [
-        (300, 200, 330, 900, wood),
-        (690, 200, 720, 900, wood),
-        (300, 200, 720, 240, wood),
-        (300, 400, 720, 440, wood),
-        (280, 560, 740, 620, seat),
-    ]:
-        corner, far = (round(x0 * s), round(y0 * s)), (round(x1 * s), round(y1 * s))
-        cv2.rectangle(image, corner, far, colour, -1, lineType=cv2.LINE_AA)
-    image += rng.normal(0, 3, image.shape)
-    return Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
 
 
 def timed(action: Callable[[], object], runs: int) -> dict[str, float]:
@@ -92,7 +71,7 @@ def main() -> None:
     settings = Settings(_env_file=None)
     segmenter = load_segmenter(settings, "cpu")
     engine = StudioEngine(segmenter, 4, settings.canvas_fill)
-    photo = product_photo()
+    photo = product_photo(SIDE)
     one = GenerationRequest(image=photo, style="minimal", count=1)
     four = GenerationRequest(image=photo, style="studio-white", count=4)
     for _ in range(2):
