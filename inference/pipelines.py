@@ -55,8 +55,8 @@ def prepare_pipeline(pipeline: object, device: str, compile_unet: bool = False) 
     """Moves the pipeline to `device` and applies what pays off there.
 
     On CUDA: TF32 matmuls, channels-last UNet and VAE (faster convolutions on tensor
-    cores), fused QKV projections, and optionally torch.compile of the UNet (minutes
-    of warm-up per batch shape; pays off for a long-running worker). Attention is
+    cores), fused QKV projections, and optionally torch.compile of the UNet (20–60 s
+    of compiling per batch shape; pays off for a long-running worker). Attention is
     PyTorch's scaled_dot_product_attention, diffusers' default on torch 2.
     """
     import torch

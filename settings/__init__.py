@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     # (object expansion) is painted again with another seed, at most diffusion_rerolls times.
     diffusion_max_expansion: float = Field(default=0.02, ge=0.0)
     diffusion_rerolls: int = Field(default=1, ge=0, le=3)
-    # torch.compile the UNet on CUDA: faster steps after minutes of warm-up per batch shape.
+    # torch.compile the UNet on CUDA: ~30 % faster steps at 16 images per call, after
+    # 20–60 s of compiling per batch shape (docs/BENCHMARKS.md).
     diffusion_compile: bool = False
     label_model: str = "openai/clip-vit-base-patch32"
     # Below this CLIP probability the product gets no label (the suggestions use the style only).
