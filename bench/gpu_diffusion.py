@@ -26,7 +26,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,13 +81,18 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny random models, runs on CPU")
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile run")
     parser.add_argument("--out", type=Path, help="also write the JSON here, after every phase")
+    parser.add_argument("--runs", type=int, help="timed runs per phase (median taken)")
+    parser.add_argument("--batches", type=batch_sizes, help="jobs per UNet call, e.g. 1,4,8,16")
     args = parser.parse_args()
     import torch
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu" and not args.tiny:
         raise SystemExit("the full-size benchmark needs an NVIDIA GPU; --tiny runs on a CPU")
-    plan = TINY if args.tiny else FULL
+    plan = replace(
+        TINY if args.tiny else FULL,
+        **{name: value for name in ("runs", "batches") if (value := getattr(args, name))},
+    )
     dtype = torch.float16 if device == "cuda" else torch.float32
     memory = GpuMemory(device)
 
@@ -136,6 +141,13 @@ def main() -> None:
         except Exception as error:
             report["vitrina_compiled"] = {"failed": f"{type(error).__name__}: {error}"[:500]}
     emit(report, args.out, final=True)
+
+
+def batch_sizes(text: str) -> tuple[int, ...]:
+    sizes = tuple(int(part) for part in text.split(","))
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("batch sizes are positive integers, e.g. 1,4,8,16")
+    return sizes
 
 
 def emit(report: dict, out: Path | None, final: bool = False) -> None:
