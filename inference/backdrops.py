@@ -20,7 +20,8 @@ VIGNETTE = 0.08
 def render_backdrop(
     kind: str, colour: tuple[int, int, int], size: tuple[int, int], lighting: Lighting, seed: int
 ) -> np.ndarray:
-    """H×W×3 float32 backdrop in [0, 255]; "white" is exactly 255 everywhere."""
+    """H×W×3 float32 backdrop in [0, 255]; "white" is exactly 255 everywhere and "solid"
+    exactly `colour` (a brand colour stays itself); gradients take the variation's tone."""
     width, height = size
     base = np.array(colour, np.float32)
     if kind == "white":
@@ -30,7 +31,7 @@ def render_backdrop(
     if kind not in BACKDROP_KINDS:
         raise ValueError(f"unknown backdrop {kind!r}; choose one of {', '.join(BACKDROP_KINDS)}")
     field_size = (max(8, width // FIELD_SCALE), max(8, height // FIELD_SCALE))
-    small = _field(kind, base, field_size, lighting)
+    small = _field(kind, lighting.toned(base), field_size, lighting)
     backdrop = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
     # Half a level of noise hides the 8-bit banding of wide, smooth gradients.
     dither = np.random.default_rng(seed).random((height, width, 1), np.float32) - 0.5

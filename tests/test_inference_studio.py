@@ -116,3 +116,19 @@ def test_bad_requests_say_what_to_fix():
         engine.generate(GenerationRequest(image=photo, style="baroque"))
     with pytest.raises(InvalidRequest, match="at least 32 px"):
         engine.generate(GenerationRequest(image=Image.new("RGB", (8, 8)), style="loft"))
+
+
+@pytest.mark.parametrize("style", ["scandinavian", "minimal"])
+def test_an_albums_backdrops_differ_in_tone_at_a_glance(studio: StudioEngine, style: str):
+    request = GenerationRequest(image=ring_photo(128), style=style, count=4, seed=20)
+    result = studio.generate(request)
+    corners = [np.asarray(image)[:12, :12].reshape(-1, 3).mean(axis=0) for image in result.images]
+    for i, a in enumerate(corners):
+        for b in corners[i + 1 :]:
+            assert np.abs(a - b).max() >= 6, "two variations of one album share their tone"
+
+
+def test_marketplace_white_stays_255_in_every_variation(studio: StudioEngine):
+    request = GenerationRequest(image=white_box_photo(160), style="studio-white", count=4)
+    for image in studio.generate(request).images:
+        assert (np.asarray(image)[:10] == 255).all()
