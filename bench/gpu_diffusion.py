@@ -38,7 +38,7 @@ from inference.devices import onnx_providers
 from inference.diffusion import DiffusionEngine, DiffusionOptions, model_image, repaint_mask
 from inference.engine import GenerationRequest
 from inference.pipelines import prepare_pipeline
-from inference.segmentation import load_segmenter
+from inference.segmentation import Segmenter, load_segmenter
 from jobs.styles import get_style
 from settings import Settings
 
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny random models, runs on CPU")
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile run")
     parser.add_argument("--out", type=Path, help="also write the JSON here, after every phase")
-    parser.add_argument("--runs", type=int, help="timed runs per phase (median taken)")
+    parser.add_argument("--runs", type=positive_int, help="timed runs per phase (median taken)")
     parser.add_argument("--batches", type=batch_sizes, help="jobs per UNet call, e.g. 1,4,8,16")
     args = parser.parse_args()
     import torch
@@ -89,10 +89,8 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu" and not args.tiny:
         raise SystemExit("the full-size benchmark needs an NVIDIA GPU; --tiny runs on a CPU")
-    plan = replace(
-        TINY if args.tiny else FULL,
-        **{name: value for name in ("runs", "batches") if (value := getattr(args, name))},
-    )
+    plan = TINY if args.tiny else FULL
+    plan = replace(plan, runs=args.runs or plan.runs, batches=args.batches or plan.batches)
     dtype = torch.float16 if device == "cuda" else torch.float32
     memory = GpuMemory(device)
 
@@ -138,16 +136,20 @@ def main() -> None:
             report["vitrina_compiled"] = memory.measure(
                 lambda: compiled_path(engine, timed, photo, plan, best)
             )
-        except Exception as error:
+        except Exception as error:  # any compiler error ends only this phase
             report["vitrina_compiled"] = {"failed": f"{type(error).__name__}: {error}"[:500]}
     emit(report, args.out, final=True)
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return int(text)
+
+
 def batch_sizes(text: str) -> tuple[int, ...]:
-    sizes = tuple(int(part) for part in text.split(","))
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("batch sizes are positive integers, e.g. 1,4,8,16")
-    return sizes
+    """Comma-separated jobs per UNet call, e.g. 1,4,8,16."""
+    return tuple(positive_int(part) for part in text.split(","))
 
 
 def emit(report: dict, out: Path | None, final: bool = False) -> None:
@@ -163,7 +165,7 @@ def emit(report: dict, out: Path | None, final: bool = False) -> None:
     print(json.dumps(report, indent=2 if final else None), flush=True)
 
 
-def cpu_work(segmenter: object, photo: Image.Image, runs: int) -> dict:
+def cpu_work(segmenter: Segmenter, photo: Image.Image, runs: int) -> dict:
     """What each image costs the host outside the pipeline: the cut-out, and the
     re-segmentation of the expansion check (the engine runs them on a thread pool)."""
     pixels = np.asarray(photo.convert("RGB"))
