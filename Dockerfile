@@ -8,6 +8,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot bot
+COPY catalog catalog
 COPY handlers handlers
 COPY keyboards keyboards
 COPY inference inference
@@ -20,6 +21,6 @@ COPY cli cli
 COPY settings settings
 COPY runtime runtime
 RUN pip install torch==2.13.0 && pip install .
-RUN python -m inference.fetch_u2netp /app/var/models
+RUN python -m inference.segmentation.fetch_u2netp /app/var/models
 ENV MODELS_DIR=/app/var/models
 ENTRYPOINT ["vitrina"]

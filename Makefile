@@ -38,7 +38,7 @@ services:
 
 # A missing model is not fatal: the worker says so and uses its classical fallback.
 models: venv
-	@$(BIN)/python -m inference.fetch_u2netp $(MODELS) || true
+	@$(BIN)/python -m inference.segmentation.fetch_u2netp $(MODELS) || true
 
 lint: venv
 	$(BIN)/ruff check .

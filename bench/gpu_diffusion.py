@@ -34,12 +34,12 @@ from PIL import Image
 
 from bench.photos import product_photo
 from bench.random_models import sd15_inpaint_pipeline
+from catalog import catalog
 from inference.devices import onnx_providers
-from inference.diffusion import DiffusionEngine, DiffusionOptions, model_image, repaint_mask
+from inference.diffusion.engine import DiffusionEngine, DiffusionOptions, model_image, repaint_mask
+from inference.diffusion.pipelines import prepare_pipeline
 from inference.engine import GenerationRequest
-from inference.pipelines import prepare_pipeline
-from inference.segmentation import Segmenter, load_segmenter
-from jobs.styles import get_style
+from inference.segmentation.segmenter import Segmenter, load_segmenter
 from settings import Settings
 
 # Random weights paint NaNs now and then; diffusers' numpy-to-PIL step warns about them.
@@ -194,14 +194,15 @@ def plain_pipeline(pipeline: object, segmenter: object, photo: Image.Image, plan
     import torch
 
     size = (plan.side, plan.side)
-    style = get_style("scandinavian")
+    prompt = catalog().model_prompt("scandinavian", None)
+    negative_prompt = catalog().negative_prompt("scandinavian")
 
     def one() -> None:
         # A plain user needs the product's mask too: the same cut-out, inside the timing.
         cutout = segmenter.cut(photo)
         pipeline(
-            prompt=style.prompt,
-            negative_prompt=style.negative_prompt,
+            prompt=prompt,
+            negative_prompt=negative_prompt,
             image=model_image(cutout, size),
             mask_image=repaint_mask(cutout.alpha, size, pipeline.vae_scale_factor),
             num_inference_steps=plan.steps,

@@ -28,8 +28,8 @@ import cv2  # noqa: E402
 
 from bench.photos import product_photo  # noqa: E402
 from inference.engine import GenerationRequest  # noqa: E402
-from inference.segmentation import load_segmenter  # noqa: E402
-from inference.studio import StudioEngine  # noqa: E402
+from inference.segmentation.segmenter import load_segmenter  # noqa: E402
+from inference.studio.engine import StudioEngine  # noqa: E402
 from settings import Settings  # noqa: E402
 
 SIDE = 1024

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from locales import Translator, pick_language
 from storage.store import Storage
@@ -48,7 +49,13 @@ class ErrorReplyMiddleware(BaseMiddleware):
             chat = data.get("event_chat")
             log.exception("handler failed in chat %s", chat.id if chat else None)
             t: Translator | None = data.get("t")
-            if t is not None:
+            if t is None:
+                return None
+            answer: CallbackAnswer | None = data.get("callback_answer")
+            if answer is not None and not answer.answered:
+                # CallbackAnswerMiddleware answers the button with this, once.
+                answer.text, answer.show_alert = t.get("error-generic"), True
+            else:
                 await _refuse(event, t.get("error-generic"))
             return None
 

@@ -16,12 +16,11 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
-from handlers.delivery import send_album
-from handlers.deps import BotDeps
-from handlers.launch import queued_text
+from bot.services.delivery import send_album
+from bot.services.deps import BotDeps
+from bot.services.status import progress_text, queued_text
 from jobs.events import event_reader
 from jobs.messages import EventType, JobEvent
-from jobs.status import Stage
 from keyboards import builders
 from locales import Translator
 from runtime.loops import run_until
@@ -113,13 +112,3 @@ class Notifier:
             # The status message is a courtesy: a deleted one must not stop the album.
             if "message is not modified" not in str(exc):
                 log.warning("job %s: status message not edited: %s", job.id, exc)
-
-
-def progress_text(t: Translator, event: JobEvent) -> str:
-    if event.stage == Stage.PAINTING:
-        return t.get("status-painting", done=event.done, total=event.total)
-    if event.stage == Stage.SAVING:
-        return t.get("status-saving")
-    if event.stage == Stage.CUTTING:
-        return t.get("status-cutting")
-    return queued_text(t, 1)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from jobs.styles import STYLE_IDS
+from catalog import style_ids
+from inference.engine import ENGINE_NAMES, GenerationRequest, InvalidRequest
 from settings import Settings
 
-ENGINES = ("studio", "diffusion")
 CANVAS_HELP = "WIDTHxHEIGHT or a preset: square, 1:1, 3:4, 16:9 (default: the input's size)"
 
 
@@ -40,10 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Writes COUNT images per input and its 8-bit product mask into DIR.",
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="JPEG/PNG/WEBP")
-    parser.add_argument("--style", required=True, help=f"one of: {', '.join(STYLE_IDS)}")
+    parser.add_argument("--style", required=True, help=f"one of: {', '.join(style_ids())}")
     parser.add_argument("--count", type=int, default=1, help="images per input (default 1)")
     parser.add_argument("--prompt", help="scene description in English (default: the style's)")
-    parser.add_argument("--engine", help="studio or diffusion (default: the ENGINE setting)")
+    parser.add_argument(
+        "--engine", help=f"{' or '.join(ENGINE_NAMES)} (default: the ENGINE setting)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="first seed; variations use S+1…")
     parser.add_argument("--canvas", help=CANVAS_HELP)
     parser.add_argument("--out", required=True, type=Path, metavar="DIR")
@@ -58,7 +60,7 @@ def generate(args: argparse.Namespace) -> int:
     except BadInput as error:
         print(f"vitrina generate: {error}", file=sys.stderr)
         return 2
-    from inference.engines import EngineSet
+    from inference.engine_set import EngineSet
 
     # Diffusion is loaded only when it will be used; product labels never are here.
     update = {"engine": args.engine or settings.engine, "label_model": ""}
@@ -69,7 +71,7 @@ def generate(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for source, request in requests:
         started = time.perf_counter()
-        result = engines.for_style(request.style, args.engine).generate(request)
+        result = engines.generate_batch([request])[0]
         outputs = [args.out / f"{source.name}-{i + 1}.png" for i in range(len(result.images))]
         for image, path in zip(result.images, outputs, strict=True):
             image.save(path)
@@ -91,11 +93,10 @@ def generate(args: argparse.Namespace) -> int:
 def _requests(args: argparse.Namespace, settings: Settings) -> list[tuple[Input, object]]:
     """Every input opened and every option checked before any model is loaded."""
     from inference.canvas import parse_canvas
-    from inference.engine import GenerationRequest, InvalidRequest
-    from inference.requests import check_request
+    from inference.checks import check_request
 
-    if args.engine is not None and args.engine not in ENGINES:
-        raise BadInput(f"--engine must be studio or diffusion, got {args.engine!r}")
+    if args.engine is not None and args.engine not in ENGINE_NAMES:
+        raise BadInput(f"--engine must be {' or '.join(ENGINE_NAMES)}, got {args.engine!r}")
     try:
         canvas = parse_canvas(args.canvas) if args.canvas else None
     except ValueError as error:

@@ -19,14 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    from bot.app import serve
+    from bot.main import serve
 
     asyncio.run(serve(Settings()))
     return 0
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from inference.main import serve
+    from inference.worker.main import serve
 
     asyncio.run(serve(Settings(), args.name))
     return 0

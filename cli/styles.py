@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.styles import STYLE_IDS
+from catalog import style_ids
 from locales import Translator
 
 
@@ -15,6 +15,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def list_styles(args: argparse.Namespace) -> int:
     ru, en = Translator.load("ru"), Translator.load("en")
-    for style_id in STYLE_IDS:
+    for style_id in style_ids():
         print(f"{style_id}\t{ru.get(f'style-{style_id}')}\t{en.get(f'style-{style_id}')}")
     return 0

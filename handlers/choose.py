@@ -1,35 +1,40 @@
-"""Choosing the style, the number of images and the background text."""
+"""Choosing the style, the number of images and the background text, then Generate."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
-from handlers.deps import BotDeps
-from handlers.launch import launch, new_seed
-from handlers.states import Draft, Flow, draft_or_refuse, load_draft, save_draft, with_label
-from jobs.styles import STYLE_IDS
+from bot.services.deps import BotDeps
+from bot.services.drafts import Draft, job_from_draft, load_draft, save_draft, with_label
+from bot.services.launch import launch, new_seed
+from catalog import style_ids
+from handlers.states import Flow, draft_or_refuse, refuse
 from keyboards import builders
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from locales import Translator
 from storage.chats import Chat
-from storage.jobs import Job
 
 router = Router(name="choose")
 MAX_PROMPT_CHARS = 300
 
 
-@router.callback_query(StyleCb.filter(F.style.in_(STYLE_IDS)))
+@router.callback_query(StyleCb.filter(F.style.in_(style_ids())))
 async def style_chosen(
-    query: CallbackQuery, callback_data: StyleCb, t: Translator, state: FSMContext, deps: BotDeps
+    query: CallbackQuery,
+    callback_data: StyleCb,
+    callback_answer: CallbackAnswer,
+    t: Translator,
+    state: FSMContext,
+    deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state)
     if draft is None:
         return
     draft.style = callback_data.style
     await save_draft(state, draft)
-    await query.answer()
     if draft.style == "custom" and not draft.user_prompt:
         await state.set_state(Flow.prompt)
         await query.message.edit_text(t.get("prompt-ask"))
@@ -39,29 +44,34 @@ async def style_chosen(
 
 @router.callback_query(CountCb.filter())
 async def count_chosen(
-    query: CallbackQuery, callback_data: CountCb, t: Translator, state: FSMContext, deps: BotDeps
+    query: CallbackQuery,
+    callback_data: CountCb,
+    callback_answer: CallbackAnswer,
+    t: Translator,
+    state: FSMContext,
+    deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state)
     if draft is None:
         return
     if callback_data.count > deps.settings.max_images_per_job:  # a button from older settings
-        await query.answer(t.get("error-expired"), show_alert=True)
+        refuse(callback_answer, t.get("error-expired"))
         return
     draft.count = callback_data.count
     await save_draft(state, draft)
     await state.set_state(Flow.options)
-    await query.answer()
     await query.message.edit_text(
         _options_text(t, draft), reply_markup=builders.options(t).as_markup()
     )
 
 
 @router.callback_query(OptionCb.filter(F.action == "own"))
-async def own_background(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
-    if await draft_or_refuse(query, t, state) is None:
+async def own_background(
+    query: CallbackQuery, callback_answer: CallbackAnswer, t: Translator, state: FSMContext
+) -> None:
+    if await draft_or_refuse(callback_answer, t, state) is None:
         return
     await state.set_state(Flow.prompt)
-    await query.answer()
     await query.message.answer(t.get("prompt-ask"))
 
 
@@ -93,38 +103,23 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
 @router.callback_query(OptionCb.filter(F.action == "generate"))
 async def generate(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     bot: Bot,
     t: Translator,
     state: FSMContext,
     deps: BotDeps,
     chat_record: Chat,
 ) -> None:
-    draft = await draft_or_refuse(query, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state)
     if draft is None:
         return
-    if draft.style is None or draft.count is None:  # a Generate button from an older draft
-        await query.answer(t.get("error-expired"), show_alert=True)
+    if not draft.complete:  # a Generate button from an older draft
+        refuse(callback_answer, t.get("error-expired"))
         return
-    await query.answer()
-    job = job_from_draft(await with_label(draft, deps), chat_record)
+    job = job_from_draft(await with_label(draft, deps), chat_record, new_seed())
     # The keyboard stays when the job could not start, so the user can try again.
     if await launch(bot, t, chat_record, job, deps):
         await query.message.edit_reply_markup(reply_markup=None)
-
-
-def job_from_draft(draft: Draft, chat: Chat) -> Job:
-    return Job(
-        chat_id=chat.chat_id,
-        lang=chat.lang,
-        style=draft.style,
-        count=draft.count,
-        seed=new_seed(),
-        user_prompt=draft.user_prompt,
-        model_prompt=draft.model_prompt,
-        negative_prompt=draft.negative_prompt,
-        input_image_id=draft.upload_id,
-        label=draft.label,
-    )
 
 
 async def _ask_count(

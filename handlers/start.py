@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers.deps import BotDeps
+from bot.services.deps import BotDeps
 from keyboards import builders
 from keyboards.callbacks import LanguageCb
 from locales import Translator
@@ -37,6 +37,5 @@ async def language(message: Message, t: Translator) -> None:
 async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, deps: BotDeps) -> None:
     await deps.db.chats.set_language(query.from_user.id, callback_data.lang)
     text = Translator.load(callback_data.lang).get("language-set")
-    await query.answer()
     if query.message:
         await query.message.edit_text(text)

@@ -1,14 +1,12 @@
-"""The conversation's FSM states and the draft of the next job kept in FSM data."""
+"""The conversation's FSM states, and the check every button of a draft makes first."""
 
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery
-from pydantic import BaseModel
+from aiogram.utils.callback_answer import CallbackAnswer
 
-from handlers.deps import BotDeps
-from jobs.labels import known_label
+from bot.services.drafts import Draft, load_draft
 from locales import Translator
 
 
@@ -19,37 +17,16 @@ class Flow(StatesGroup):
     prompt = State()
 
 
-class Draft(BaseModel):
-    """What the user has chosen so far for the job they are about to start."""
-
-    upload_id: str
-    style: str | None = None
-    count: int | None = None
-    user_prompt: str | None = None
-    model_prompt: str | None = None
-    negative_prompt: str | None = None
-    label: str | None = None
-
-
-async def load_draft(state: FSMContext) -> Draft | None:
-    data = await state.get_data()
-    return Draft.model_validate(data["draft"]) if "draft" in data else None
-
-
-async def save_draft(state: FSMContext, draft: Draft) -> None:
-    await state.update_data(draft=draft.model_dump())
-
-
-async def draft_or_refuse(query: CallbackQuery, t: Translator, state: FSMContext) -> Draft | None:
+async def draft_or_refuse(
+    callback_answer: CallbackAnswer, t: Translator, state: FSMContext
+) -> Draft | None:
     """The draft a button acts on; without one the button is out of date, and the user is told."""
     draft = await load_draft(state)
     if draft is None:
-        await query.answer(t.get("error-expired"), show_alert=True)
+        refuse(callback_answer, t.get("error-expired"))
     return draft
 
 
-async def with_label(draft: Draft, deps: BotDeps) -> Draft:
-    """Fills in the product's category once a worker has predicted it."""
-    if draft.label is None:
-        draft.label = await known_label(deps.redis, deps.keys, draft.upload_id)
-    return draft
+def refuse(callback_answer: CallbackAnswer, text: str) -> None:
+    """The button's answer becomes an alert saying why nothing happened."""
+    callback_answer.text, callback_answer.show_alert = text, True

@@ -1,17 +1,22 @@
-"""The contract every image engine implements.
+"""The contract every image engine implements, and the names of the engines.
 
-An engine takes one product photo and returns `count` images plus the 8-bit
-product mask it used. Engines never change the product's own pixels: they
+An engine takes product photos and returns, for each, `count` images plus the
+8-bit product mask it used. Engines never change the product's own pixels: they
 compose the original photo back over whatever they paint around it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from PIL import Image
+
+from catalog import Style
+
+# Every engine a worker can serve; a request or the ENGINE setting names one of them.
+ENGINE_NAMES: tuple[str, ...] = ("studio", "diffusion")
 
 # Called as progress(done, total) while the background images are painted.
 ProgressCallback = Callable[[int, int], None]
@@ -26,7 +31,8 @@ class GenerationRequest:
     negative_prompt: str | None = None
     seed: int = 0
     canvas: tuple[int, int] | None = None  # None: the input's size, product stays in place
-    engine: str | None = None  # "studio" | "diffusion"; None: the worker's default (ENGINE)
+    engine: str | None = None  # one of ENGINE_NAMES; None: the worker's default (ENGINE)
+    category: str | None = None  # the product's catalogue category, when known
 
 
 @dataclass
@@ -40,9 +46,22 @@ class GenerationResult:
 class Engine(Protocol):
     name: str
 
-    def generate(
-        self, request: GenerationRequest, progress: ProgressCallback | None = None
-    ) -> GenerationResult: ...
+    def serves(self, style: Style) -> bool:
+        """Whether this engine makes images for `style`."""
+        ...
+
+    def generate_batch(
+        self,
+        requests: Sequence[GenerationRequest],
+        progress: Sequence[ProgressCallback | None] | None = None,
+    ) -> list[GenerationResult]:
+        """One result per request, in order; `progress[i]` hears of request i."""
+        ...
+
+
+# A broken or missing model shows up as any of these from diffusers, transformers,
+# huggingface_hub, safetensors or torch; all mean "this model cannot be used here".
+LOAD_ERRORS = (OSError, ValueError, RuntimeError, ImportError, KeyError)
 
 
 class EngineUnavailable(RuntimeError):

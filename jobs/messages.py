@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from jobs.status import Stage
+from storage.status import Stage
 
 
 class JobMessage(BaseModel):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from jobs.styles import STYLE_IDS
+from catalog import style_ids
 from keyboards.callbacks import (
     CountCb,
     HistoryCb,
@@ -23,7 +23,7 @@ from locales import LANGUAGES, Translator
 
 def styles(t: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for style_id in STYLE_IDS:
+    for style_id in style_ids():
         kb.button(text=t.get(f"style-{style_id}"), callback_data=StyleCb(style=style_id))
     kb.adjust(2)
     return kb.as_markup()
@@ -68,7 +68,23 @@ def results(t: Translator, job_id: str) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def history_item(t: Translator, job_id: str, done: bool, number: int) -> list[InlineKeyboardButton]:
+def history(
+    t: Translator, jobs: Sequence[tuple[str, bool]], page: int, has_next: bool
+) -> InlineKeyboardMarkup | None:
+    """Run again (and Send again for a done job) per (job id, done) of a history page,
+    then the page buttons."""
+    kb = InlineKeyboardBuilder()
+    for number, (job_id, done) in enumerate(jobs, start=1):
+        kb.row(*_history_item(t, job_id, done, number))
+    pages = _history_pages(t, page, has_next)
+    if pages:
+        kb.row(*pages)
+    return kb.as_markup() if list(kb.buttons) else None
+
+
+def _history_item(
+    t: Translator, job_id: str, done: bool, number: int
+) -> list[InlineKeyboardButton]:
     """One row for the job numbered `number` on a history page."""
     row = [
         InlineKeyboardButton(
@@ -86,7 +102,7 @@ def history_item(t: Translator, job_id: str, done: bool, number: int) -> list[In
     return row
 
 
-def history_pages(t: Translator, page: int, has_next: bool) -> list[InlineKeyboardButton] | None:
+def _history_pages(t: Translator, page: int, has_next: bool) -> list[InlineKeyboardButton]:
     row = []
     if page > 0:
         row.append(
@@ -100,7 +116,7 @@ def history_pages(t: Translator, page: int, has_next: bool) -> list[InlineKeyboa
                 text=t.get("button-next"), callback_data=HistoryCb(page=page + 1).pack()
             )
         )
-    return row or None
+    return row
 
 
 def languages() -> InlineKeyboardMarkup:

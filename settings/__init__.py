@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     models_dir: Path = Path("var/models")
     segmentation_model: str = "u2netp"
     # Input side (px, a multiple of 32) for U²-Net segmentation models; rembg's fixed 320 is
-    # ~1.5x slower on a CPU core and the full-size guided-filter refinement hides the difference.
+    # ~1.5x slower on a CPU core and the full-size matting of the edge hides the difference.
     segmentation_side: int = Field(default=256, ge=128, le=1024, multiple_of=32)
     # Share of a --canvas frame's limiting side the product fills (marketplaces ask 0.8-0.9).
     canvas_fill: float = Field(default=0.85, gt=0.1, le=1.0)

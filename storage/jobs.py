@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.collection import AsyncCollection
 
-from jobs.status import JobStatus
+from storage.status import JobStatus
 
 
 def _now() -> datetime:

@@ -54,6 +54,7 @@ class Suggester:
         timeout_s: float,
     ) -> None:
         self._library = library
+        self._catalog = library.catalog
         self._store = store
         self._yandex = yandex
         self._timeout_s = timeout_s
@@ -114,8 +115,8 @@ class Suggester:
         return ModelPrompt(
             text=text,
             lang=written_in(text, fallback=lang),
-            prompt=self._library.prompt(style=style, category=category, scene=english),
-            negative_prompt=self._library.negative_prompt(style),
+            prompt=self._catalog.model_prompt(style, category, english),
+            negative_prompt=self._catalog.negative_prompt(style),
             translated=english != text,
         )
 
@@ -161,8 +162,8 @@ class Suggester:
     ) -> list[Suggestion]:
         deadline = Deadline.after(self._timeout_s)
         messages = build_messages(
-            subject=self._library.subject(category),
-            style_description=self._library.look(style).description,
+            subject=self._catalog.subject(category),
+            style_description=self._catalog.style_or_fallback(style).description,
             count=IDEAS_PER_CALL,
             user_text=user_text,
             avoid=avoid,
@@ -193,8 +194,8 @@ class Suggester:
         return Suggestion.make(
             text=caption.strip()[:MAX_CAPTION_CHARS],
             lang=lang,
-            prompt=self._library.prompt(style=style, category=category, scene=scene),
-            negative_prompt=self._library.negative_prompt(style),
+            prompt=self._catalog.model_prompt(style, category, scene),
+            negative_prompt=self._catalog.negative_prompt(style),
             source="yandexgpt",
         )
 

@@ -29,7 +29,7 @@ WHITE = (255, 255, 255)
 
 requires_u2netp = pytest.mark.skipif(
     not U2NETP.is_file(),
-    reason=f"{U2NETP} is absent: `python -m inference.fetch_u2netp var/models` places it",
+    reason=f"{U2NETP} is absent: `make models` places it",
 )
 
 

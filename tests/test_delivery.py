@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from handlers.delivery import ALBUM_MAX_SIDE, album_photo
+from bot.services.delivery import ALBUM_MAX_SIDE, album_photo
 
 
 def png(size: tuple[int, int]) -> bytes:

@@ -6,7 +6,7 @@ import pytest
 
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
-from jobs.status import JobStatus
+from storage.status import JobStatus
 from storage.store import Storage
 from tests.e2e_harness import order, product_photo, service_fixture
 

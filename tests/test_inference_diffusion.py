@@ -15,17 +15,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.diffusion import (
+from inference.diffusion.engine import (
     REROLL_SEED_OFFSET,
     DiffusionEngine,
     DiffusionOptions,
     repaint_mask,
     working_size,
 )
+from inference.diffusion.expansion import object_expansion
+from inference.diffusion.pipelines import load_inpaint_pipeline
 from inference.engine import GenerationRequest
-from inference.expansion import object_expansion
-from inference.pipelines import load_inpaint_pipeline
-from inference.segmentation import Segmenter, load_segmenter
+from inference.segmentation.segmenter import Segmenter, load_segmenter
 from tests.inference_fixtures import (  # noqa: F401 - they register the fixtures
     engine_settings,
     ring_photo,
@@ -68,7 +68,9 @@ def product_core(mask: Image.Image, px: int = 2) -> np.ndarray:
 
 def test_the_product_is_never_redrawn_and_variations_differ(engine: DiffusionEngine):
     photo = ring_photo(96)
-    result = engine.generate(GenerationRequest(image=photo, style="loft", count=3, seed=5))
+    result = engine.generate_batch([GenerationRequest(image=photo, style="loft", count=3, seed=5)])[
+        0
+    ]
     assert result.engine == "diffusion" and len(result.images) == 3
     core = product_core(result.mask)
     assert core.sum() > 0.15 * core.size
@@ -104,7 +106,7 @@ def test_one_batched_call_serves_several_requests_with_progress(engine: Diffusio
 
 def test_a_canvas_paints_a_whole_new_frame(engine: DiffusionEngine):
     request = GenerationRequest(image=ring_photo(96), style="minimal", canvas=(120, 90))
-    result = engine.generate(request)
+    result = engine.generate_batch([request])[0]
     assert result.images[0].size == (120, 90)
     assert result.mask.size == (96, 96)
 
@@ -161,7 +163,9 @@ class GrowingFirst:
 def test_variations_that_grow_the_product_are_painted_again(pipeline: object, segmenter: Segmenter):
     options = DiffusionOptions(**{**vars(OPTIONS), "max_expansion": 0.05, "rerolls": 1})
     engine = DiffusionEngine(pipeline, GrowingFirst(segmenter, grown_looks=1), options)
-    result = engine.generate(GenerationRequest(image=ring_photo(96), style="loft", count=2))
+    result = engine.generate_batch(
+        [GenerationRequest(image=ring_photo(96), style="loft", count=2)]
+    )[0]
     # One variation looked grown: it alone was painted again, with a new seed.
     rerolled = [seed >= REROLL_SEED_OFFSET for seed in result.details["seeds"]]
     assert sorted(rerolled) == [False, True]

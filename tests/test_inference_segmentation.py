@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from inference.cutout import Cutout
-from inference.grabcut import GrabCutMasker
-from inference.segmentation import Segmenter, load_segmenter
+from inference.segmentation.grabcut import GrabCutMasker
+from inference.segmentation.segmenter import Segmenter, load_segmenter
 from tests.inference_fixtures import (
     ORANGE,
     U2NETP,

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from catalog import style_ids
 from inference.canvas import CANVAS_PRESETS, parse_canvas
 from inference.engine import GenerationRequest, InvalidRequest
-from inference.grabcut import GrabCutMasker
-from inference.segmentation import Segmenter, load_segmenter
-from inference.studio import StudioEngine
-from jobs.styles import STYLE_IDS
+from inference.segmentation.grabcut import GrabCutMasker
+from inference.segmentation.segmenter import Segmenter, load_segmenter
+from inference.studio.engine import StudioEngine
 from tests.inference_fixtures import engine_settings, ring_photo, white_box_photo
 
 
@@ -30,7 +30,7 @@ def product_core(mask: Image.Image, px: int = 2) -> np.ndarray:
     return cv2.erode(solid, np.ones((2 * px + 1,) * 2, np.uint8)).astype(bool)
 
 
-@pytest.mark.parametrize("style", STYLE_IDS)
+@pytest.mark.parametrize("style", style_ids())
 def test_every_style_keeps_the_product_pixels_exactly(studio: StudioEngine, style: str):
     photo = ring_photo(160)
     result = studio.generate(GenerationRequest(image=photo, style=style, count=1, seed=7))

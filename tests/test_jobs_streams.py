@@ -13,8 +13,8 @@ from jobs.heartbeat import alive_workers, beat, forget
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import Keys
 from jobs.queue import JobQueue, QueueFull
-from jobs.status import Stage
 from settings import Settings
+from storage.status import Stage
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.styles import STYLE_IDS
+from catalog import style_ids
 from locales import LANGUAGES, Translator, pick_language
 from tests.conftest import REPO_ROOT
 
@@ -30,7 +30,7 @@ SENDERS = {
 def test_ru_and_en_have_the_same_keys():
     ru, en = Translator.load("ru"), Translator.load("en")
     assert ru.keys == en.keys
-    assert {f"style-{s}" for s in STYLE_IDS} <= en.keys
+    assert {f"style-{s}" for s in style_ids()} <= en.keys
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.status import JobStatus
 from storage.images import ImageNotFound
 from storage.jobs import Job
+from storage.status import JobStatus
 from storage.store import Storage
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog import catalog
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
 from keyboards.suggest import SuggestCb
 from storage.jobs import Job
@@ -104,7 +105,7 @@ async def test_pick_a_suggested_background_after_more_ideas(service, cloud):
     assert job.user_prompt == "Галерея на стене"
     assert job.model_prompt.startswith("the product, a bright room with a framed gallery wall")
     assert "industrial loft" in job.model_prompt
-    assert job.negative_prompt == PromptLibrary.load().negative_prompt("loft")
+    assert job.negative_prompt == catalog().negative_prompt("loft")
 
 
 async def test_write_my_own_in_russian_is_translated_for_the_model(service, cloud):

@@ -6,6 +6,7 @@ import uuid
 
 from redis.asyncio import Redis
 
+from catalog import catalog
 from settings import Settings
 from suggestions import Suggester
 from suggestions.prompt_library import PromptLibrary
@@ -34,7 +35,7 @@ async def test_yandexgpt_ideas_for_an_english_user(yandex, make_suggester):
     assert {i.source for i in ideas} == {"yandexgpt"}
     assert ideas[0].prompt.startswith("a sofa, a sunlit reading corner with a tall window")
     assert "scandinavian interior" in ideas[0].prompt
-    assert ideas[0].negative_prompt == PromptLibrary.load().negative_prompt("scandinavian")
+    assert ideas[0].negative_prompt == catalog().negative_prompt("scandinavian")
     [request] = yandex.gpt.requests
     system, user = request["messages"]
     assert "scandinavian interior" in system["text"] and "exactly 8 lines" in system["text"]
@@ -118,7 +119,7 @@ async def test_a_russian_description_is_translated_once(yandex, make_suggester):
     prompt = await suggester.to_model_prompt("диван у моря", "ru", style="loft")
     assert prompt.text == "диван у моря" and prompt.lang == "ru" and prompt.translated
     assert prompt.prompt.startswith("the product, a sofa by the sea, industrial loft")
-    assert prompt.negative_prompt == PromptLibrary.load().negative_prompt("loft")
+    assert prompt.negative_prompt == catalog().negative_prompt("loft")
     again = await suggester.to_model_prompt("Диван  у моря", "en", style="loft")
     assert again.prompt == prompt.prompt and len(yandex.translate.requests) == 1
     [request] = yandex.translate.requests

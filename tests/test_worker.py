@@ -7,17 +7,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from inference.engines import EngineSet
-from inference.main import worker_context
-from inference.worker import Worker, decode_image
-from jobs.categories import CATEGORIES
-from jobs.labels import known_label, request_label
+from catalog import catalog
+from inference.engine_set import EngineSet
+from inference.worker.loop import Worker, decode_image
+from inference.worker.main import worker_context
+from jobs.label_requests import known_label, request_label
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
 from jobs.queue import JobQueue
-from jobs.status import JobStatus
 from settings import Settings
 from storage.jobs import Job
+from storage.status import JobStatus
 from storage.store import Storage
 from tests.e2e_harness import product_photo
 from tests.inference_fixtures import tiny_clip_fixture  # noqa: F401
@@ -143,7 +143,7 @@ async def test_an_uploaded_photo_gets_its_product_category(settings, storage, re
         finally:
             stop.set()
             await task
-    assert await known_label(redis, keys, image_id) in CATEGORIES
+    assert await known_label(redis, keys, image_id) in catalog().categories
 
 
 async def test_a_request_the_engine_refuses_fails_at_once_without_retries(

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 
 from PIL import Image
 
-from inference.backdrops import render_backdrop
+from catalog import Style
 from inference.canvas import place
+from inference.checks import check_request
 from inference.cutout import composite
 from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
-from inference.lighting import Lighting
-from inference.requests import check_request
-from inference.segmentation import Segmenter
-from inference.shadows import contact_shadow
+from inference.segmentation.segmenter import Segmenter
+from inference.studio.backdrops import render_backdrop
+from inference.studio.lighting import Lighting
+from inference.studio.shadows import contact_shadow
 
 
 class StudioEngine:
@@ -27,6 +28,10 @@ class StudioEngine:
         self.segmenter = segmenter
         self.max_count = max_count
         self.canvas_fill = canvas_fill
+
+    def serves(self, style: Style) -> bool:
+        """Every style: each has a studio backdrop."""
+        return True
 
     def generate(
         self, request: GenerationRequest, progress: ProgressCallback | None = None

@@ -5,7 +5,7 @@ shapes, so only the ONNX file's declared input size pins it to 320×320. At
 256 px u2netp takes ~0.57 s instead of ~0.85 s on one core of a 2.25 GHz EPYC
 (measured for the studio benchmark), which is what brings a 1024×1024 studio
 image under one second; the mask is then snapped to the photo's full-size
-edges by the guided filter, so the smaller input costs little.
+edges by the matting step (matting.py), so the smaller input costs little.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.lighting import Lighting
+from inference.studio.lighting import Lighting
 
 # Shadows are blurry: drawn at this many pixels a side at most, then enlarged.
 WORK_SIDE = 256

@@ -23,9 +23,9 @@ from PIL import Image, ImageOps
 from inference.cutout import Cutout
 from inference.devices import onnx_providers
 from inference.engine import EngineUnavailable
-from inference.grabcut import GrabCutMasker
-from inference.matting import matte
-from inference.u2net_side import U2NET_SESSIONS, ResizedU2Net
+from inference.segmentation.grabcut import GrabCutMasker
+from inference.segmentation.matting import matte
+from inference.segmentation.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -146,9 +146,9 @@ def _model_file(settings: Settings, known: dict[str, object]) -> tuple[Path, str
     present = [path for path in candidates if path.is_file()]
     if not present and settings.local_files_only:
         raise EngineUnavailable(
-            f"segmentation model {candidates[0]} is missing; run "
-            f"`python -m inference.fetch_u2netp {settings.models_dir}` (u2netp), put the "
-            f".onnx file there, or set SEGMENTATION_MODEL / LOCAL_FILES_ONLY=false"
+            f"segmentation model {candidates[0]} is missing; run `python -m "
+            f"inference.segmentation.fetch_u2netp {settings.models_dir}` (u2netp), put the "
+            ".onnx file there, or set SEGMENTATION_MODEL / LOCAL_FILES_ONLY=false"
         )
     return (present or candidates)[0], session_name
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from PIL import Image
 
+from catalog import catalog
 from inference.devices import torch_dtype_for
-from inference.engine import EngineUnavailable
-from inference.pipelines import LOAD_ERRORS
-from jobs.categories import CATEGORIES
+from inference.engine import LOAD_ERRORS, EngineUnavailable
 
-CATEGORY_IDS: tuple[str, ...] = tuple(CATEGORIES)
 PROMPT_TEMPLATE = "a product photo of a {}"
 
 
@@ -29,7 +27,9 @@ class ProductLabeler:
         self.device = device
         self.min_confidence = min_confidence
         # The categories' text embeddings never change: computed once here.
-        texts = [PROMPT_TEMPLATE.format(words) for words in CATEGORIES.values()]
+        categories = catalog().categories.values()
+        self.category_ids = tuple(category.id for category in categories)
+        texts = [PROMPT_TEMPLATE.format(category.clip) for category in categories]
         tokens = processor.tokenizer(texts, padding=True, return_tensors="pt").to(device)
         with torch.inference_mode():
             features = model.get_text_features(**tokens).pooler_output
@@ -67,4 +67,6 @@ class ProductLabeler:
             logits = self.model.logit_scale.exp() * features @ self.text_features.T
             probabilities = logits.float().softmax(dim=-1)[0]
         best = int(probabilities.argmax())
-        return CATEGORY_IDS[best] if float(probabilities[best]) >= self.min_confidence else None
+        return (
+            self.category_ids[best] if float(probabilities[best]) >= self.min_confidence else None
+        )

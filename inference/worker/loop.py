@@ -23,17 +23,17 @@ from inference.engine import (
     InvalidRequest,
     ProgressCallback,
 )
-from inference.engines import EngineSet
+from inference.engine_set import EngineSet
 from jobs.consumer import Delivery, JobConsumer
 from jobs.events import publish
 from jobs.heartbeat import beat, forget
-from jobs.labels import label_reader, save_label
+from jobs.label_requests import label_reader, save_label
 from jobs.messages import EventType, JobEvent
 from jobs.names import Keys
 from jobs.queue import JobQueue
-from jobs.status import JobStatus, Stage
 from runtime.loops import OUTAGES, run_until
 from storage.jobs import Job
+from storage.status import JobStatus, Stage
 from storage.store import Storage
 
 log = logging.getLogger(__name__)
@@ -289,6 +289,7 @@ def _request(task: Task) -> GenerationRequest:
         negative_prompt=job.negative_prompt,
         seed=job.seed,
         engine=job.engine,
+        category=job.label,
     )
 
 

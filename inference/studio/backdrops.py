@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from inference.lighting import Lighting
+from inference.studio.lighting import Lighting
 
 BACKDROP_KINDS = ("white", "solid", "gradient", "soft")
 # Smooth fields are drawn at 1/8 size and enlarged: the same look for a fraction of the work.

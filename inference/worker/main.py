@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-from inference.engines import EngineSet
-from inference.worker import Worker, WorkerContext
+from inference.engine_set import EngineSet
+from inference.worker.loop import Worker, WorkerContext
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
 from jobs.queue import JobQueue

@@ -5,13 +5,9 @@ from __future__ import annotations
 import logging
 
 from inference.devices import torch_dtype_for
-from inference.engine import EngineUnavailable
+from inference.engine import LOAD_ERRORS, EngineUnavailable
 
 log = logging.getLogger(__name__)
-
-# A broken or missing model shows up as any of these from diffusers, huggingface_hub,
-# safetensors or torch; all mean "this model cannot be used here".
-LOAD_ERRORS = (OSError, ValueError, RuntimeError, ImportError, KeyError)
 
 
 def load_inpaint_pipeline(

@@ -1,4 +1,4 @@
-"""Starting a job: quota, the job record, the queue, and the status message it edits."""
+"""Starting, re-running and cancelling a job: quota, record, queue and status message."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from aiogram import Bot
 from redis.asyncio import Redis
 
-from handlers.deps import BotDeps
+from bot.services.deps import BotDeps
+from bot.services.status import queued_text
 from jobs.messages import JobMessage
 from jobs.names import Keys
 from jobs.queue import QueueFull
@@ -54,10 +55,33 @@ async def launch(bot: Bot, t: Translator, chat: Chat, job: Job, deps: BotDeps) -
     return job
 
 
-def queued_text(t: Translator, position: int) -> str:
-    return (
-        t.get("status-queued", position=position) if position > 1 else t.get("status-queued-next")
-    )
+def rerun_of(job: Job, seed: int, lang: str) -> Job:
+    """A new job record with another's parameters, a new seed, in the chat's language now."""
+    keep = {
+        "chat_id",
+        "style",
+        "count",
+        "engine",
+        "user_prompt",
+        "model_prompt",
+        "negative_prompt",
+        "input_image_id",
+        "label",
+    }
+    return Job(**job.model_dump(include=keep), seed=seed, lang=lang, parent_job_id=job.id)
+
+
+async def cancel_job(job: Job, t: Translator, deps: BotDeps, bot: Bot) -> str:
+    """Cancels at once while queued; a running job stops at its next step (the worker says so).
+    Returns what to tell the user."""
+    if job.status.finished:
+        return t.get("cancel-too-late")
+    await deps.job_queue.request_cancel(job.id)
+    if await deps.db.jobs.cancel_queued(job.id) and job.status_message_id:
+        await bot.edit_message_text(
+            t.get("status-cancelled"), chat_id=job.chat_id, message_id=job.status_message_id
+        )
+    return t.get("cancel-done")
 
 
 async def _take_quota(redis: Redis, keys: Keys, chat_id: int, images: int, limit: int) -> bool:

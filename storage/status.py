@@ -1,4 +1,4 @@
-"""Job lifecycle shared by the bot, the worker, the panel and storage."""
+"""Where a job stands (its record's status) and what a running job is doing (its stage)."""
 
 from __future__ import annotations
 

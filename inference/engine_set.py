@@ -9,9 +9,12 @@ from collections.abc import Sequence
 
 from PIL import Image
 
+from catalog import catalog
 from inference.devices import resolve_device
 from inference.diffusion import DiffusionEngine, DiffusionOptions
+from inference.diffusion.pipelines import load_inpaint_pipeline
 from inference.engine import (
+    ENGINE_NAMES,
     Engine,
     EngineUnavailable,
     GenerationRequest,
@@ -19,17 +22,12 @@ from inference.engine import (
     InvalidRequest,
     ProgressCallback,
 )
-from inference.labels import ProductLabeler
-from inference.pipelines import load_inpaint_pipeline
+from inference.labeler import ProductLabeler
 from inference.segmentation import Segmenter, load_segmenter
 from inference.studio import StudioEngine
 from settings import Settings
 
 log = logging.getLogger(__name__)
-
-ENGINE_NAMES = ("studio", "diffusion")
-# Marketplaces want a plain white backdrop, which the studio engine makes exactly.
-STUDIO_ONLY_STYLES = frozenset({"studio-white"})
 
 
 class EngineSet:
@@ -73,14 +71,17 @@ class EngineSet:
         return [name for name in ENGINE_NAMES if name != "diffusion" or self.diffusion]
 
     def for_style(self, style_id: str, requested: str | None = None) -> Engine:
-        """The engine for a job: studio for studio-white, else `requested` or ENGINE,
-        falling back to studio when diffusion is not loaded."""
+        """The engine for a job: `requested` or ENGINE when it is loaded and serves the
+        style (diffusion paints scenes, not marketplace backdrops), else studio."""
         name = requested or self.default
         if name not in ENGINE_NAMES:
             raise InvalidRequest(f"unknown engine {name!r}; choose one of {ENGINE_NAMES}")
-        if style_id in STUDIO_ONLY_STYLES or name == "studio" or self.diffusion is None:
-            return self.studio
-        return self.diffusion
+        try:
+            style = catalog().style(style_id)
+        except ValueError as error:
+            raise InvalidRequest(str(error)) from None
+        engine = self.diffusion if name == "diffusion" else self.studio
+        return engine if engine is not None and engine.serves(style) else self.studio
 
     def label(self, image: Image.Image) -> str | None:
         """The product's catalogue category, None without a label model or when unsure."""

@@ -21,14 +21,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from catalog import Style
 from inference.canvas import place
+from inference.checks import check_request, prompts_for
 from inference.cutout import Cutout, composite
+from inference.diffusion.expansion import object_expansion
+from inference.diffusion.pipelines import is_sdxl, native_side, size_multiple
 from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
-from inference.expansion import object_expansion
-from inference.pipelines import is_sdxl, native_side, size_multiple
-from inference.requests import check_request, prompts_for
-from inference.segmentation import Segmenter
-from jobs.styles import Style
+from inference.segmentation.segmenter import Segmenter
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,9 @@ class DiffusionEngine:
         # numpy release the GIL, so they overlap each other and the GPU's painting.
         self.cpu = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="cpu")
 
-    def generate(
-        self, request: GenerationRequest, progress: ProgressCallback | None = None
-    ) -> GenerationResult:
-        return self.generate_batch([request], [progress])[0]
+    def serves(self, style: Style) -> bool:
+        """Scenes only: a marketplace's plain backdrop is the studio engine's, exactly."""
+        return style.paints_scene
 
     def generate_batch(
         self,

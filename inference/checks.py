@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from catalog import Style, catalog
 from inference.canvas import MAX_SIDE, MIN_SIDE
 from inference.engine import GenerationRequest, InvalidRequest
-from jobs.styles import Style, get_style
 
 # Beyond this a photo is a scan or a panorama, not a product shot; refusing it keeps
 # one request from taking gigabytes of memory.
@@ -15,7 +15,7 @@ MIN_PHOTO_SIDE = 32
 def check_request(request: GenerationRequest, max_count: int) -> Style:
     """The request's style; InvalidRequest with what to fix when the request is unusable."""
     try:
-        style = get_style(request.style)
+        style = catalog().style(request.style)
     except ValueError as error:
         raise InvalidRequest(str(error)) from None
     if not 1 <= request.count <= max_count:
@@ -36,5 +36,8 @@ def check_request(request: GenerationRequest, max_count: int) -> Style:
 
 
 def prompts_for(request: GenerationRequest, style: Style) -> tuple[str, str]:
-    """(prompt, negative prompt): the request's own text when given, else the style's."""
-    return request.prompt or style.prompt, request.negative_prompt or style.negative_prompt
+    """(prompt, negative prompt): the request's own text when given, else the catalogue's
+    prompt for the style and the product's category."""
+    catalogue = catalog()
+    prompt = request.prompt or catalogue.model_prompt(style.id, request.category)
+    return prompt, request.negative_prompt or catalogue.negative_prompt(style.id)

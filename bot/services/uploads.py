@@ -1,4 +1,4 @@
-"""Checks a file the user sent before it is stored: is it an image we can work with."""
+"""A photo the user sent: checked (is it an image we can work with), then stored."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from aiogram import Bot
 from PIL import Image, UnidentifiedImageError
 
+from bot.services.deps import BotDeps
+from jobs.label_requests import request_label
+
+MB = 1024 * 1024
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 ACCEPTED_MIME = {"image/jpeg", "image/png", "image/webp"}
 MIN_SIDE = 64
@@ -31,9 +36,29 @@ class CheckedImage:
     height: int
 
 
+async def receive_upload(
+    bot: Bot, deps: BotDeps, chat_id: int, file_id: str, size: int | None
+) -> str:
+    """Downloads, checks and stores the photo, and asks a worker for its category;
+    returns the stored image's id. UploadRejected says why it was not taken."""
+    max_bytes = deps.settings.max_upload_mb * MB
+    if size is not None and size > max_bytes:
+        raise UploadRejected("error-too-large", limit=deps.settings.max_upload_mb)
+    checked = check_image((await bot.download(file_id)).getvalue(), max_bytes)
+    upload_id = await deps.db.images.put(
+        checked.data,
+        f"original.{checked.format.lower()}",
+        chat_id=chat_id,
+        kind="original",
+        telegram_file_id=file_id,
+    )
+    await request_label(deps.redis, deps.keys, upload_id)
+    return upload_id
+
+
 def check_image(data: bytes, max_bytes: int) -> CheckedImage:
     if len(data) > max_bytes:
-        raise UploadRejected("error-too-large", limit=max_bytes // (1024 * 1024))
+        raise UploadRejected("error-too-large", limit=max_bytes // MB)
     try:
         with warnings.catch_warnings():
             # A decompression bomb is refused below by its size, not warned about.
@@ -43,7 +68,7 @@ def check_image(data: bytes, max_bytes: int) -> CheckedImage:
                 if fmt not in ACCEPTED_FORMATS:
                     raise UploadRejected("error-not-image")
                 if width * height > MAX_PIXELS:
-                    raise UploadRejected("error-too-large", limit=max_bytes // (1024 * 1024))
+                    raise UploadRejected("error-too-large", limit=max_bytes // MB)
                 image.load()
     except UnidentifiedImageError:
         # The right signature but unreadable content is a damaged image, not another file.

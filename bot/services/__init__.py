@@ -1,0 +1,1 @@
+"""What handlers and the notifier call: uploads, drafts, launching jobs, sending results."""
