@@ -1,80 +1,35 @@
-"""Real services for the suite: a private redis-server and nx-27017 on free ports.
+"""The suite's tiers and shared fixtures.
 
-REDIS_URL / MONGO_URL in the environment point the suite at running servers instead.
-Each test gets its own key prefix and database, so tests never see each other's data.
+tests/unit runs without services, tests/integration against a private redis-server and
+nx-27017 (tests/support/services.py), tests/e2e with real processes (marked `e2e`).
+`pytest -m "not e2e"` is the fast loop; `make test` runs everything.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
-from cli.services import free_port, start_mongo, start_redis
-from settings import Settings
-from storage.store import Storage
+pytest_plugins = (
+    "tests.support.services",
+    "tests.support.models",
+    "tests.support.e2e",
+    "tests.support.yandexfake.fixtures",
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if url := os.environ.get("REDIS_URL"):
-        yield url
-        return
-    service = start_redis(tmp_path_factory.mktemp("redis"), free_port(), persist=False)
-    yield service.url
-    service.stop()
+TIERS = ("unit", "integration", "e2e")
+# Real processes start cold on a fresh machine (first imports of torch and friends take
+# minutes on two cores): an end-to-end test gets far more than the default timeout.
+E2E_TIMEOUT_S = 900
 
 
-@pytest.fixture(scope="session")
-def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if url := os.environ.get("MONGO_URL"):
-        yield url
-        return
-    service = start_mongo(tmp_path_factory.mktemp("mongo"), free_port())
-    yield service.url
-    service.stop()
-
-
-def isolated_settings(redis_url: str, mongo_url: str, **overrides: object) -> Settings:
-    """Settings with a database and key prefix of their own, and no .env."""
-    unique = uuid.uuid4().hex[:10]
-    values = {
-        "redis_url": redis_url,
-        "mongo_url": mongo_url,
-        "mongo_db": f"test_{unique}",
-        "stream_prefix": f"test:{unique}",
-        "models_dir": REPO_ROOT / "var" / "models",
-    }
-    return Settings(_env_file=None, **{**values, **overrides})
-
-
-@pytest.fixture
-def settings(redis_url: str, mongo_url: str, tmp_path: Path) -> Settings:
-    return isolated_settings(
-        redis_url,
-        mongo_url,
-        var_dir=tmp_path / "var",
-        retry_backoff_s=0.05,
-        worker_heartbeat_s=0.5,
-    )
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    client = Redis.from_url(settings.redis_url, decode_responses=True)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def storage(settings: Settings) -> AsyncIterator[Storage]:
-    store = await Storage.open(settings.mongo_url, settings.mongo_db)
-    yield store
-    await store.client.drop_database(settings.mongo_db)
-    await store.close()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier, from the folder it lives in."""
+    root = Path(__file__).parent
+    for item in items:
+        tier = item.path.relative_to(root).parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
+        if tier == "e2e":
+            item.add_marker(pytest.mark.timeout(E2E_TIMEOUT_S))

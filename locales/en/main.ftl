@@ -14,13 +14,6 @@ language-choose = Choose your language:
 language-name = 🇬🇧 English
 language-set = Language: English.
 style-choose = Got the photo. Choose a style:
-style-minimal = Minimalistic
-style-scandinavian = Scandinavian
-style-loft = Loft
-style-classic = Classic
-style-nature = Nature
-style-studio-white = Studio white (marketplaces)
-style-custom = My own description
 count-choose = Style: { $style }. How many images?
 count-button = { $count ->
     [one] { $count } image

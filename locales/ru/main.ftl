@@ -14,13 +14,6 @@ language-choose = Выберите язык:
 language-name = 🇷🇺 Русский
 language-set = Язык: русский.
 style-choose = Фото получено. Выберите стиль:
-style-minimal = Минимализм
-style-scandinavian = Скандинавский
-style-loft = Лофт
-style-classic = Классика
-style-nature = Природа
-style-studio-white = Белый фон (маркетплейсы)
-style-custom = Своё описание
 count-choose = Стиль: { $style }. Сколько изображений?
 count-button = { $count ->
     [one] { $count } изображение

@@ -1,0 +1,72 @@
+"""The benchmark scripts run end to end on this machine (their figures are not checked:
+speed goals live in docs/BENCHMARKS.md, measured by these scripts, never by tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.support.services import REPO_ROOT
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        # A cold first run imports torch and diffusers for the first time: minutes on a
+        # fresh 2-core machine. The scripts' speed is what they measure, not what we test.
+        timeout=900,
+        check=False,
+    )
+
+
+def test_gpu_benchmark_runs_tiny_on_cpu_and_reports_every_phase(tmp_path: Path) -> None:
+    out = tmp_path / "gpu.json"
+    done = run_script(
+        "bench.gpu_diffusion", "--tiny", "--runs", "1", "--batches", "1,2", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(out.read_text())
+    # The last line printed is the whole report, the same as the file.
+    assert json.loads(done.stdout[done.stdout.index("{\n") :]) == report
+    assert report["device"] == "CPU" and report["size"] == 64
+    assert report["plain"]["images_per_s"] > 0
+    assert set(report["vitrina"]["by_batch"]) == {"1", "2"}
+    assert report["vitrina"]["best_batch"] in (1, 2)
+    assert 0 < report["vitrina"]["by_batch"]["2"]["pipeline_share"] <= 1
+    assert report["speedup"]["vitrina"] == round(
+        report["vitrina"]["images_per_s"] / report["plain"]["images_per_s"], 2
+    )
+    assert "vitrina_compiled" not in report  # compiling is measured on CUDA only
+    assert report["cpu_per_image"]["cut_s"] > 0
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="with a GPU it would run the full size")
+def test_gpu_benchmark_refuses_full_size_without_a_gpu_in_one_line() -> None:
+    done = run_script("bench.gpu_diffusion")
+    assert done.returncode != 0
+    assert done.stderr.strip() == (
+        "the full-size benchmark needs an NVIDIA GPU; --tiny runs on a CPU"
+    )
+
+
+def test_gpu_benchmark_rejects_bad_batch_sizes() -> None:
+    done = run_script("bench.gpu_diffusion", "--tiny", "--batches", "4,0")
+    assert done.returncode == 2
+    assert "'0' is not a positive integer" in done.stderr
+
+
+def test_studio_benchmark_runs_and_times_whole_requests() -> None:
+    done = run_script("bench.studio_cpu", "--runs", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["image"] == "1024x1024"
+    for phase in ("cut_out_only", "one_image_request", "four_image_request"):
+        assert report[phase]["median_s"] > 0

@@ -1,0 +1,40 @@
+"""A full queue refuses kindly, gives the quota back and keeps the user's photo and choices."""
+
+from __future__ import annotations
+
+import pytest
+
+from keyboards.callbacks import OptionCb
+from storage.store import Storage
+from tests.support.e2e import choose
+from tests.support.photos import product_photo
+
+
+@pytest.fixture(scope="module")
+async def service(start_service):
+    """No worker, and room for one waiting job."""
+    async with start_service(worker=False, extra_env={"QUEUE_LIMIT": "1"}) as service:
+        yield service
+
+
+async def test_a_full_queue_refuses_and_keeps_the_choices(service, redis):
+    user = service.telegram.user(40_001, language_code="ru")
+    options = []
+    for _ in range(2):
+        await user.send_photo(product_photo())
+        options.append(await choose(user, "loft", 2))
+        await user.press(options[-1], OptionCb(action="generate").pack())
+        status = await user.wait_for(lambda m: "⏳" in (m.text or ""))
+    refused = await user.wait_for(lambda m: m.message_id == status.message_id)
+    assert refused.text.startswith("Очередь сейчас заполнена")
+    assert not refused.buttons
+    kept = user.chat.messages[options[1].message_id].buttons
+    assert OptionCb(action="generate").pack() in [b["callback_data"] for b in kept]
+    settings = service.settings
+    db = await Storage.open(settings.mongo_url, settings.mongo_db)
+    try:
+        assert len(await db.jobs.for_chat(40_001, 0, 10)) == 1
+    finally:
+        await db.close()
+    quota = [k async for k in redis.scan_iter(match=f"{settings.stream_prefix}:quota:40001:*")]
+    assert [await redis.get(k) for k in quota] == ["2"]

@@ -1,0 +1,294 @@
+"""The Telegram fake speaks the Bot API the way a real aiogram Bot uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.filters import CommandStart
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
+from aiohttp import ClientSession
+from PIL import Image
+
+from tests.support.tgfake import TelegramServer
+from tests.support.waiting import eventually
+
+TOKEN = "123456:TEST"
+CHAT = 1001
+
+
+def image_bytes(size: tuple[int, int], fmt: str = "PNG", color: str = "red") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, fmt)
+    return buf.getvalue()
+
+
+def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(text=text, callback_data=data) for text, data in pairs]
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[TelegramServer]:
+    async with TelegramServer(token=TOKEN) as fake:
+        yield fake
+
+
+def make_bot(server: TelegramServer, token: str = TOKEN) -> Bot:
+    api = TelegramAPIServer.from_base(server.api_url)
+    return Bot(token, session=AiohttpSession(api=api))
+
+
+@pytest.fixture
+async def bot(server: TelegramServer) -> AsyncIterator[Bot]:
+    client = make_bot(server)
+    yield client
+    await client.session.close()
+
+
+async def test_get_me_and_wrong_token(server: TelegramServer, bot: Bot) -> None:
+    me = await bot.get_me()
+    assert (me.id, me.is_bot, me.username) == (123456, True, "vitrina_test_bot")
+    intruder = make_bot(server, "999:WRONG")
+    try:
+        with pytest.raises(TelegramUnauthorizedError):
+            await intruder.get_me()
+    finally:
+        await intruder.session.close()
+
+
+async def test_unknown_method_is_404(server: TelegramServer) -> None:
+    async with ClientSession() as http:
+        resp = await http.post(f"{server.api_url}/bot{TOKEN}/sendTelepathy", data={"a": "1"})
+        body = await resp.json()
+    assert resp.status == 404
+    assert body == {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+
+async def test_send_message_and_edits(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT, first_name="Anna", language_code="ru")
+    sent = await bot.send_message(
+        CHAT, "<b>Hi</b> there", parse_mode="HTML", reply_markup=keyboard(("Go", "go"))
+    )
+    assert sent.chat.first_name == "Anna" and sent.chat.type == "private"
+    assert sent.text == "Hi there" and sent.entities[0].type == "bold"
+    stored = user.messages[-1]
+    assert stored.message_id == sent.message_id and stored.buttons[0]["callback_data"] == "go"
+
+    edited = await bot.edit_message_text("Done", chat_id=CHAT, message_id=sent.message_id)
+    assert edited.text == "Done" and edited.edit_date is not None
+    assert stored.text == "Done" and stored.edits[0]["text"] == "Hi there"
+    assert stored.reply_markup is None  # omitting reply_markup removes the keyboard
+
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text("Done", chat_id=CHAT, message_id=sent.message_id)
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("x", chat_id=CHAT, message_id=999)
+    assert [c.error_code for c in server.calls("editMessageText")] == [None, 400, 400]
+
+
+async def test_bad_requests_have_telegram_descriptions(server: TelegramServer, bot: Bot) -> None:
+    server.user(CHAT)
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(CHAT, "x", reply_markup=keyboard(("Long", "x" * 65)))
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.send_message(42, "nobody here")
+    with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+        await bot.send_message(CHAT, "<b>open", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="too much messages"):
+        photo = BufferedInputFile(image_bytes((20, 20)), "p.png")
+        await bot.send_media_group(CHAT, [InputMediaPhoto(media=photo)] * 11)
+
+
+async def test_send_photo_keeps_bytes_and_sizes(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    png = image_bytes((1000, 500))
+    sent = await bot.send_photo(CHAT, BufferedInputFile(png, "out.png"), caption="Result")
+    assert [(p.width, p.height) for p in sent.photo] == [
+        (90, 45),
+        (320, 160),
+        (800, 400),
+        (1000, 500),
+    ]
+    assert sent.caption == "Result"
+    assert user.messages[-1].photo_bytes == png
+    downloaded = await bot.download(sent.photo[-1].file_id)
+    assert downloaded is not None and downloaded.read() == png
+
+    with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(CHAT, BufferedInputFile(b"not an image", "x.png"))
+
+
+async def test_send_document(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    data = image_bytes((64, 64))
+    sent = await bot.send_document(CHAT, BufferedInputFile(data, "full.png"))
+    assert sent.document.file_name == "full.png" and sent.document.mime_type == "image/png"
+    assert sent.document.file_size == len(data)
+    assert user.messages[-1].document_bytes == data
+
+
+async def test_send_media_group(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    first, second = image_bytes((300, 200), color="blue"), image_bytes((200, 300), color="green")
+    album = [
+        InputMediaPhoto(media=BufferedInputFile(first, "1.png"), caption="Two variants"),
+        InputMediaPhoto(media=BufferedInputFile(second, "2.png")),
+    ]
+    sent = await bot.send_media_group(CHAT, album)
+    assert len(sent) == 2 and sent[0].media_group_id == sent[1].media_group_id is not None
+    assert sent[0].caption == "Two variants" and sent[1].caption is None
+    assert [m.photo_bytes for m in user.messages] == [first, second]
+    assert (sent[1].photo[-1].width, sent[1].photo[-1].height) == (200, 300)
+
+
+async def test_retry_after_surfaces_as_telegram_retry_after(
+    server: TelegramServer, bot: Bot
+) -> None:
+    server.user(CHAT)
+    server.fail_next("sendMediaGroup", retry_after=1)
+    album = [
+        InputMediaPhoto(media=BufferedInputFile(image_bytes((10, 10)), f"{i}.png"))
+        for i in range(2)
+    ]
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_media_group(CHAT, album)
+    assert caught.value.retry_after == 1
+    assert "Too Many Requests: retry after 1" in caught.value.message
+    assert len(await bot.send_media_group(CHAT, album)) == 2  # only the next call fails
+
+
+async def test_get_updates_long_polls_and_honours_offset(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT, first_name="Anna", language_code="ru")
+
+    async def type_later() -> None:
+        await asyncio.sleep(0.3)
+        await user.send_text("/start")
+
+    typing = asyncio.create_task(type_later())
+    started = time.monotonic()
+    updates = await bot.get_updates(timeout=10)
+    await typing
+    assert 0.2 < time.monotonic() - started < 9  # waited, then returned on arrival, not at 10 s
+    message = updates[0].message
+    assert message.text == "/start" and message.from_user.language_code == "ru"
+    assert message.entities[0].type == "bot_command"
+    assert len(await bot.get_updates(timeout=0)) == 1  # not confirmed yet
+    assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=0) == []
+
+    await user.send_text("ignored")
+    assert await bot.get_updates(timeout=0, allowed_updates=["callback_query"]) == []
+
+
+async def test_user_photo_downloads_through_bot(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    jpeg = image_bytes((1600, 1200), "JPEG")
+    await user.send_photo(jpeg, caption="my product")
+    [update] = await bot.get_updates(timeout=1)
+    photo = update.message.photo
+    assert len(photo) > 1 and (photo[-1].width, photo[-1].height) == (1600, 1200)
+    assert update.message.caption == "my product"
+    downloaded = await bot.download(photo[-1])
+    assert downloaded is not None and downloaded.read() == jpeg
+    thumb = await bot.download(photo[0])
+    assert thumb is not None and Image.open(thumb).size == (90, 67)
+
+
+async def test_press_arrives_as_callback_query(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    sent = await bot.send_message(
+        CHAT, "Pick", reply_markup=keyboard(("Yes", "pick:yes"), ("No", "pick:no"))
+    )
+    query_id = await user.press(user.messages[-1], "pick:no")
+    [update] = await bot.get_updates(timeout=1)
+    query = update.callback_query
+    assert isinstance(query, CallbackQuery)
+    assert (query.id, query.data, query.message.message_id) == (
+        query_id,
+        "pick:no",
+        sent.message_id,
+    )
+    await query.answer("Saved", show_alert=True)  # shortcut bound to this bot
+    answer = await user.wait_callback_answer(query_id)
+    assert answer["text"] == "Saved" and answer["show_alert"] is True
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(query_id)
+    with pytest.raises(LookupError, match="pick:yes"):
+        await user.press(sent.message_id, "pick:maybe")
+
+
+async def test_dispatcher_round_trip_and_wait_for_dump(server: TelegramServer, bot: Bot) -> None:
+    dp = Dispatcher()
+
+    @dp.message(CommandStart())
+    async def start(message: Message) -> None:
+        reply = await message.answer("Hello!", reply_markup=keyboard(("Go", "go")))
+        await reply.edit_text("Hello, Anna!", reply_markup=keyboard(("Go", "go")))
+
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+    )
+    try:
+        user = server.user(CHAT, first_name="Anna")
+        await user.send_text("/start")
+        greeting = await user.wait_for(lambda m: m.text == "Hello, Anna!", timeout=10)
+        assert greeting.edits[0]["text"] == "Hello!" and greeting.buttons[0]["text"] == "Go"
+        await user.send_text("/unknown")  # no handler: the bot stays silent
+        with pytest.raises(
+            TimeoutError, match=r"\(nothing\)\n.*\n  #2 text='Hello, Anna!'"
+        ) as dump:
+            await user.wait_for(timeout=0.5)
+        assert "editMessageText(text='Hello, Anna!'" in str(dump.value)
+    finally:
+        await dp.stop_polling()
+        await polling
+
+
+async def test_commands_actions_logging_and_blocking(server: TelegramServer, bot: Bot) -> None:
+    user = server.user(CHAT)
+    await bot.set_my_commands(
+        [BotCommand(command="start", description="Begin")], language_code="ru"
+    )
+    assert server.my_commands("ru") == [{"command": "start", "description": "Begin"}]
+    assert [c.command for c in await bot.get_my_commands(language_code="ru")] == ["start"]
+    assert await bot.get_my_commands() == []
+    await bot.send_chat_action(CHAT, "upload_photo")
+    assert user.chat_actions == ["upload_photo"]
+
+    png = image_bytes((40, 40))
+    await bot.send_photo(CHAT, BufferedInputFile(png, "a.png"), caption="c")
+    logged = server.calls("sendPhoto")[-1].params
+    assert logged["chat_id"] == CHAT and logged["photo"].data == png and logged["caption"] == "c"
+
+    user.block_bot()
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_message(CHAT, "anyone there?")
+
+
+async def test_second_poller_terminates_the_first(server: TelegramServer, bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=60))
+    await eventually(lambda: server.calls("getUpdates"))
+    assert await bot.get_updates(timeout=0) == []
+    with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
+        await first

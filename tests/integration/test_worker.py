@@ -1,0 +1,199 @@
+"""The worker in-process with the real studio engine, real Redis and MongoDB protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from catalog import catalog
+from inference.engine_set import EngineSet
+from inference.worker.loop import Worker, decode_image
+from inference.worker.main import worker_context
+from jobs.label_requests import known_label, request_label
+from jobs.messages import EventType, JobEvent, JobMessage
+from jobs.names import WORKERS_GROUP, Keys
+from jobs.queue import JobQueue
+from settings import Settings
+from storage.jobs import Job
+from storage.status import JobStatus
+from storage.store import Storage
+from tests.support.photos import product_photo
+from tests.support.waiting import eventually
+
+# Generous: the first test also loads the models, cold on a fresh environment.
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def engines() -> EngineSet:
+    return EngineSet.load(Settings(_env_file=None))
+
+
+class HeldEngines:
+    """The real engines, holding each batch before painting until it is cancelled or
+    released: a job that is surely still running, however fast the machine."""
+
+    def __init__(self, engines: EngineSet) -> None:
+        self._engines = engines
+        self.holding = threading.Event()
+        self.released = threading.Event()
+
+    def generate_batch(self, requests, progress):
+        self.holding.set()
+        while not self.released.wait(0.05):
+            for report in progress:
+                report(0, 1)  # the worker's callback raises once the job is cancelled
+        return self._engines.generate_batch(requests, progress)
+
+    def __getattr__(self, name: str):
+        return getattr(self._engines, name)
+
+
+@asynccontextmanager
+async def worker_running(settings: Settings, engines) -> AsyncIterator[None]:
+    settings = settings.model_copy(update={"max_attempts": 2, "worker_batch_size": 4})
+    stop = asyncio.Event()
+    async with worker_context(settings, engines, "test-worker") as ctx:
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        yield
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def running_worker(settings: Settings, engines: EngineSet) -> AsyncIterator[None]:
+    async with worker_running(settings, engines):
+        yield
+
+
+async def submit(storage: Storage, redis, settings: Settings, photo: bytes, **fields) -> Job:
+    image_id = await storage.images.put(photo, "original.jpg", kind="original")
+    fields = {"style": "minimal", "count": 2, **fields}
+    job = await storage.jobs.create(
+        Job(chat_id=77, lang="en", seed=1, input_image_id=image_id, **fields)
+    )
+    await JobQueue(redis, Keys(settings.stream_prefix), 100).enqueue(
+        JobMessage(job_id=job.id, chat_id=77)
+    )
+    return job
+
+
+async def events(redis, settings: Settings, job_id: str) -> list[JobEvent]:
+    entries = await redis.xrange(Keys(settings.stream_prefix).events)
+    return [e for e in (JobEvent.from_fields(f) for _, f in entries) if e.job_id == job_id]
+
+
+async def final(storage: Storage, job_id: str) -> bool:
+    return (await storage.jobs.get(job_id)).status.finished
+
+
+async def test_jobs_taken_together_are_all_done_and_acknowledged(
+    settings, storage, redis, running_worker
+):
+    photo = product_photo((256, 192))
+    jobs = [
+        await submit(storage, redis, settings, photo, style=s)
+        for s in ("minimal", "studio-white", "loft")
+    ]
+    await eventually(lambda: all_final(storage, jobs))
+    for job in jobs:
+        done = await storage.jobs.get(job.id)
+        assert done.status == JobStatus.DONE
+        assert len(done.result_image_ids) == 2
+        results = [decode_image(await storage.images.get(i)) for i in done.result_image_ids]
+        assert all(r.size == (256, 192) for r in results)
+        mask = decode_image(await storage.images.get(done.mask_image_id))
+        assert mask.mode == "L" and mask.size == (256, 192)
+        kinds = [(e.type, e.stage) for e in await events(redis, settings, job.id)]
+        assert kinds[0] == (EventType.PROGRESS, "cutting")
+        assert (EventType.PROGRESS, "painting") in kinds
+        assert kinds[-1] == (EventType.DONE, None)
+    pending = await redis.xpending(Keys(settings.stream_prefix).jobs, WORKERS_GROUP)
+    assert pending["pending"] == 0
+
+
+async def all_final(storage: Storage, jobs: list[Job]) -> bool:
+    return all([await final(storage, j.id) for j in jobs])
+
+
+async def test_a_broken_photo_fails_after_its_attempts_and_is_reported(
+    settings, storage, redis, running_worker
+):
+    job = await submit(storage, redis, settings, b"\xff\xd8\xff not really a jpeg")
+    await eventually(lambda: final(storage, job.id))
+    failed = await storage.jobs.get(job.id)
+    assert failed.status == JobStatus.FAILED and failed.attempts == 2
+    assert "UnidentifiedImageError" in failed.error
+    assert [e.type for e in await events(redis, settings, job.id)][-1] == EventType.FAILED
+    dead = await redis.xrange(Keys(settings.stream_prefix).dead)
+    assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_a_job_cancelled_before_it_is_taken_never_runs(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(product_photo(), "original.jpg")
+    job = await storage.jobs.create(
+        Job(chat_id=77, lang="en", style="loft", count=1, seed=1, input_image_id=image_id)
+    )
+    await JobQueue(redis, keys, 100).request_cancel(job.id)
+    await JobQueue(redis, keys, 100).enqueue(JobMessage(job_id=job.id, chat_id=77))
+    await eventually(lambda: final(storage, job.id))
+    cancelled = await storage.jobs.get(job.id)
+    assert cancelled.status == JobStatus.CANCELLED and cancelled.result_image_ids == []
+    assert [e.type for e in await events(redis, settings, job.id)] == [EventType.CANCELLED]
+
+
+async def test_an_uploaded_photo_gets_its_product_category(settings, storage, redis, tiny_clip):
+    settings = settings.model_copy(
+        update={"label_model": str(tiny_clip), "label_min_confidence": 0.0}
+    )
+    engines = await asyncio.to_thread(EngineSet.load, settings)
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(product_photo(), "original.jpg")
+    await request_label(redis, keys, image_id)
+    stop = asyncio.Event()
+    async with worker_context(settings, engines, "labeller") as ctx:
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        try:
+            await eventually(lambda: known_label(redis, keys, image_id))
+        finally:
+            stop.set()
+            await task
+    assert await known_label(redis, keys, image_id) in catalog().categories
+
+
+async def test_a_request_the_engine_refuses_fails_at_once_without_retries(
+    settings, storage, redis, running_worker
+):
+    job = await submit(storage, redis, settings, product_photo(), count=50)
+    await eventually(lambda: final(storage, job.id))
+    failed = await storage.jobs.get(job.id)
+    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 1)
+    assert failed.error.startswith("InvalidRequest")
+    dead = await redis.xrange(Keys(settings.stream_prefix).dead)
+    assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_a_job_cancelled_while_it_runs_stops_without_a_failed_attempt(
+    settings, storage, redis, engines
+):
+    keys = Keys(settings.stream_prefix)
+    held = HeldEngines(engines)
+    async with worker_running(settings, held):
+        job = await submit(storage, redis, settings, product_photo(), count=4)
+        await eventually(held.holding.is_set)
+        await JobQueue(redis, keys, 100).request_cancel(job.id)
+        await eventually(lambda: final(storage, job.id))
+        held.released.set()
+    cancelled = await storage.jobs.get(job.id)
+    assert (cancelled.status, cancelled.attempts) == (JobStatus.CANCELLED, 1)
+    assert cancelled.result_image_ids == [] and cancelled.error is None
+    kinds = [e.type for e in await events(redis, settings, job.id)]
+    assert kinds[-1] == EventType.CANCELLED and EventType.FAILED not in kinds
+    assert await redis.xlen(keys.dead) == 0

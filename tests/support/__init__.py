@@ -1,0 +1,1 @@
+"""What the tests share: real services, photos, tiny models, fakes of Telegram and Yandex."""

@@ -1,0 +1,173 @@
+"""Runs the real bot and worker processes against the fake Telegram server and real services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from cli.services import stop_process
+from jobs.heartbeat import alive_workers
+from jobs.names import Keys
+from keyboards.callbacks import CountCb, OptionCb, StyleCb
+from settings import Settings
+from tests.support.services import isolated_settings
+from tests.support.tgfake import ChatMessage, FakeUser, TelegramServer
+from tests.support.waiting import eventually
+
+TOKEN = "123456:TEST-TOKEN"
+# A cold start on a fresh environment imports torch, diffusers and transformers for the
+# first time (compiling their bytecode), which takes minutes on two cores.
+START_TIMEOUT_S = 300.0
+
+
+@dataclass
+class Service:
+    """The bot and workers of one test module, sharing one fake Telegram server."""
+
+    settings: Settings
+    telegram: TelegramServer
+    workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        s = self.settings
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+        env.update(
+            {
+                "BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": self.telegram.api_url,
+                "REDIS_URL": s.redis_url,
+                "MONGO_URL": s.mongo_url,
+                "MONGO_DB": s.mongo_db,
+                "STREAM_PREFIX": s.stream_prefix,
+                "MODELS_DIR": str(s.models_dir),
+                "RETRY_BACKOFF_S": "0.1",
+                "WORKER_HEARTBEAT_S": "0.5",
+                "DAILY_QUOTA": str(s.daily_quota),
+            }
+        )
+        return {**env, **self.extra_env}
+
+    def start(self, part: str) -> None:
+        log = open(self.workdir / f"{part}.log", "ab")  # noqa: SIM115  (closed with the process)
+        self.processes[part] = subprocess.Popen(
+            [sys.executable, "-m", "cli", part],
+            env=self.env(),
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    async def start_bot(self) -> None:
+        """Starts the bot; ready once it polls for updates or has set its webhook."""
+        self.start("bot")
+
+        def ready() -> bool:
+            self._check_alive("bot")
+            return bool(self.telegram.calls("getUpdates") or self.telegram.calls("setWebhook"))
+
+        await eventually(ready, START_TIMEOUT_S, what=lambda: f"bot start:\n{self.log('bot')}")
+
+    async def start_worker(self) -> None:
+        """Starts a worker; ready once its heartbeat is in Redis."""
+        self.start("worker")
+        redis = Redis.from_url(self.settings.redis_url, decode_responses=True)
+        keys = Keys(self.settings.stream_prefix)
+
+        async def ready() -> bool:
+            self._check_alive("worker")
+            return bool(await alive_workers(redis, keys))
+
+        try:
+            what = lambda: f"worker start:\n{self.log('worker')}"  # noqa: E731
+            await eventually(ready, START_TIMEOUT_S, interval=0.2, what=what)
+        finally:
+            await redis.aclose()
+
+    def stop(self, part: str) -> None:
+        process = self.processes.pop(part, None)
+        if process is not None:
+            stop_process(process, timeout_s=15)
+
+    def stop_all(self) -> None:
+        for part in list(self.processes):
+            self.stop(part)
+
+    def log(self, part: str) -> str:
+        path = self.workdir / f"{part}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def _check_alive(self, part: str) -> None:
+        process = self.processes[part]
+        if process.poll() is not None:
+            raise RuntimeError(f"{part} exited with {process.returncode}:\n{self.log(part)}")
+
+
+@asynccontextmanager
+async def running_service(
+    settings: Settings, workdir: Path, *, worker: bool, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Service]:
+    """A fake Telegram server with the real bot process, and a worker when asked."""
+    async with TelegramServer(token=TOKEN) as telegram:
+        service = Service(settings, telegram, workdir, extra_env or {})
+        try:
+            if worker:
+                await service.start_worker()
+            await service.start_bot()
+            yield service
+        finally:
+            service.stop_all()
+
+
+StartService = Callable[..., AbstractAsyncContextManager[Service]]
+
+
+@pytest.fixture(scope="session")
+def start_service(
+    redis_url: str, mongo_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> StartService:
+    """Starts a service of its own (database, key prefix, Telegram server, processes):
+    `async with start_service(worker=True, daily_quota=3) as service: ...`. A test module
+    shares one through a module-scoped fixture; a test that depends on queue state or
+    counts gets its own through a function-scoped one."""
+
+    def start(
+        *, worker: bool, extra_env: dict[str, str] | None = None, **overrides: object
+    ) -> AbstractAsyncContextManager[Service]:
+        settings = isolated_settings(redis_url, mongo_url, **overrides)
+        workdir = Path(tmp_path_factory.mktemp("e2e"))
+        return running_service(settings, workdir, worker=worker, extra_env=extra_env)
+
+    return start
+
+
+async def choose(user: FakeUser, style: str, count: int) -> ChatMessage:
+    """Style → count on the style keyboard the bot just sent; returns the options message."""
+    styles = await user.wait_for(lambda m: bool(m.buttons))
+    await user.press(styles, StyleCb(style=style).pack())
+    counts = await user.wait_for(
+        lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
+    )
+    await user.press(counts, CountCb(count=count).pack())
+    return await user.wait_for(
+        lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
+    )
+
+
+async def order(
+    user: FakeUser, photo: bytes, style: str = "minimal", count: int = 2
+) -> ChatMessage:
+    """Photo → style → count → generate; returns the status message."""
+    await user.send_photo(photo)
+    await user.press(await choose(user, style, count), OptionCb(action="generate").pack())
+    return await user.wait_for(lambda m: "⏳" in (m.text or ""))
