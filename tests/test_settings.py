@@ -32,3 +32,34 @@ def test_env_example_parses_with_empty_values_meaning_unset():
     settings = Settings(_env_file=EXAMPLE)
     assert settings.bot_token is None and settings.redis_url is None
     assert settings.image_counts == [1, 2, 4]
+
+
+def test_label_model_none_turns_labels_off_and_empty_keeps_the_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("LABEL_MODEL", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("LABEL_MODEL=none\n")
+    assert Settings(_env_file=env_file).label_model == ""
+    monkeypatch.setenv("LABEL_MODEL", "Off")
+    assert Settings(_env_file=None).label_model == ""
+    # An empty value means "not set", as for every variable: the default CLIP model stays.
+    monkeypatch.setenv("LABEL_MODEL", "")
+    default = Settings.model_fields["label_model"].default
+    assert Settings(_env_file=None).label_model == default != ""
+    monkeypatch.setenv("LABEL_MODEL", "openai/clip-vit-large-patch14")
+    assert Settings(_env_file=None).label_model == "openai/clip-vit-large-patch14"
+
+
+def test_the_worker_loads_no_labeler_when_labels_are_off():
+    from inference.engine_set import _load_labeler
+
+    assert _load_labeler(Settings(_env_file=None, label_model="none"), "cpu") is None
+
+
+def test_the_default_diffusion_model_is_the_maintained_copy():
+    # runwayml/stable-diffusion-inpainting was removed from the Hugging Face hub.
+    assert Settings(_env_file=None).diffusion_model == (
+        "stable-diffusion-v1-5/stable-diffusion-inpainting"
+    )
+    assert "DIFFUSION_MODEL=stable-diffusion-v1-5/stable-diffusion-inpainting" in (
+        EXAMPLE.read_text()
+    )
