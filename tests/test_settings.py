@@ -10,9 +10,30 @@ from tests.conftest import REPO_ROOT
 EXAMPLE = REPO_ROOT / ".env.example"
 
 
+# The section of .env.example that docker-compose.yml reads and Vitrina does not.
+COMPOSE_SECTION = "# --- Docker Compose only"
+
+
+def variables(text: str) -> set[str]:
+    return set(re.findall(r"^([A-Z0-9_]+)=", text, re.MULTILINE))
+
+
 def test_env_example_lists_every_setting_and_nothing_else():
-    names = set(re.findall(r"^([A-Z0-9_]+)=", EXAMPLE.read_text(), re.MULTILINE))
-    assert names == {field.upper() for field in Settings.model_fields}
+    settings_part, _, _ = EXAMPLE.read_text().partition(COMPOSE_SECTION)
+    assert variables(settings_part) == {field.upper() for field in Settings.model_fields}
+
+
+def test_the_compose_only_variables_are_used_by_the_compose_files_and_are_no_settings():
+    _, header, compose_part = EXAMPLE.read_text().partition(COMPOSE_SECTION)
+    assert header
+    compose_text = "".join(
+        path.read_text()
+        for path in [REPO_ROOT / "docker-compose.yml", *(REPO_ROOT / "docker").glob("*.yml")]
+    )
+    for name in variables(compose_part):
+        # COMPOSE_* are docker compose's own (profiles, files).
+        assert name.startswith("COMPOSE_") or "${" + name in compose_text, name
+        assert name.lower() not in Settings.model_fields, name
 
 
 def test_every_variable_is_explained_by_a_comment_above_it():
