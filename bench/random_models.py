@@ -1,7 +1,7 @@
 """Random-weight Stable Diffusion inpainting pipelines and CLIP, built from configs in code.
 
 Nothing is downloaded: the full-size SD 1.5 inpainting pipeline has the published
-architecture (runwayml/stable-diffusion-inpainting's configs) for timing and
+architecture (stable-diffusion-v1-5/stable-diffusion-inpainting's configs) for timing and
 memory, the tiny ones the same structure at a few thousand parameters for tests.
 The CLIP tokenizer is the 256 byte-level symbols with no merges: every text
 tokenizes, one token per byte.

@@ -56,11 +56,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def generate(args: argparse.Namespace) -> int:
     settings = Settings()
     try:
+        from inference.engine_set import EngineSet
+    except ModuleNotFoundError as missing:
+        print(f"vitrina generate: {missing_image_libraries(missing)}", file=sys.stderr)
+        return 1
+    try:
         requests = _requests(args, settings)
     except BadInput as error:
         print(f"vitrina generate: {error}", file=sys.stderr)
         return 2
-    from inference.engine_set import EngineSet
 
     # Diffusion is loaded only when it will be used; product labels never are here.
     update = {"engine": args.engine or settings.engine, "label_model": ""}
@@ -88,6 +92,14 @@ def generate(args: argparse.Namespace) -> int:
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
+
+
+def missing_image_libraries(error: ModuleNotFoundError) -> str:
+    """One line for a machine with the app's dependencies only (the bot and panel image)."""
+    return (
+        f"the image libraries are not installed ({error.name} is missing); "
+        "install them with `pip install 'vitrina[worker]'`"
+    )
 
 
 def _requests(args: argparse.Namespace, settings: Settings) -> list[tuple[Input, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from cli.generate import missing_image_libraries
 from settings import Settings
 
 
@@ -26,7 +27,10 @@ def run_bot(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from inference.worker.main import serve
+    try:
+        from inference.worker.main import serve
+    except ModuleNotFoundError as missing:
+        raise SystemExit(f"vitrina worker: {missing_image_libraries(missing)}") from None
 
     asyncio.run(serve(Settings(), args.name))
     return 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# LABEL_MODEL values that turn product labels off.
+LABELS_OFF = frozenset({"", "none", "off"})
 
 
 class Settings(BaseSettings):
@@ -40,6 +43,9 @@ class Settings(BaseSettings):
     job_claim_idle_s: float = Field(default=300.0, gt=0)
     worker_heartbeat_s: float = Field(default=10.0, gt=0)
     worker_batch_size: int = Field(default=4, ge=1)
+    # After SIGTERM a worker finishes what it holds within this many seconds; docker-compose.yml
+    # gives its workers a stop_grace_period longer than this before Docker kills them.
+    worker_stop_timeout_s: float = Field(default=120.0, gt=0)
 
     # Inference
     engine: str = "studio"
@@ -50,7 +56,7 @@ class Settings(BaseSettings):
     segmentation_side: int = Field(default=256, ge=128, le=1024, multiple_of=32)
     # Share of a --canvas frame's limiting side the product fills (marketplaces ask 0.8-0.9).
     canvas_fill: float = Field(default=0.85, gt=0.1, le=1.0)
-    diffusion_model: str = "runwayml/stable-diffusion-inpainting"
+    diffusion_model: str = "stable-diffusion-v1-5/stable-diffusion-inpainting"
     diffusion_steps: int = Field(default=25, ge=1)
     diffusion_guidance: float = 7.5
     # Images per diffusion pipeline call (jobs sharing a size are batched up to this): the
@@ -63,6 +69,8 @@ class Settings(BaseSettings):
     # torch.compile the UNet on CUDA: ~30 % faster steps at 16 images per call, after
     # 20–60 s of compiling per batch shape (docs/BENCHMARKS.md).
     diffusion_compile: bool = False
+    # "none" (or "off") turns labels off. An empty LABEL_MODEL= means "not set", like every
+    # empty value here, and keeps this default.
     label_model: str = "openai/clip-vit-base-patch32"
     # Below this CLIP probability the product gets no label (the suggestions use the style only).
     label_min_confidence: float = Field(default=0.2, ge=0.0, le=1.0)
@@ -94,3 +102,9 @@ class Settings(BaseSettings):
     panel_port: int = 8080
     panel_admin_user: str = "admin"
     panel_admin_password: SecretStr | None = None
+
+    @field_validator("label_model")
+    @classmethod
+    def _label_model_off(cls, value: str) -> str:
+        """The words that turn labels off become "", which the worker reads as "no labeler"."""
+        return "" if value.strip().lower() in LABELS_OFF else value

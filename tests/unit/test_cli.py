@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +101,19 @@ def test_diffusion_with_a_local_model_folder(
     assert main([*argv, "--out", "out", "--json"]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert record["engine"] == "diffusion" and len(record["outputs"]) == 2
+
+
+def test_without_the_image_libraries_generate_says_what_to_install(workdir: Path):
+    # The bot and panel image has no OpenCV or torch: a one-line reason, not a traceback.
+    code = (
+        "import sys; sys.modules['cv2'] = None; from cli.main import main; "
+        "sys.exit(main(['generate', 'box.png', '--style', 'loft', '--out', 'out']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "vitrina generate: the image libraries are not installed (cv2 is missing); "
+        "install them with `pip install 'vitrina[worker]'`"
+    )

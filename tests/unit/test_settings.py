@@ -10,9 +10,30 @@ from tests.support.services import REPO_ROOT
 EXAMPLE = REPO_ROOT / ".env.example"
 
 
+# The section of .env.example that docker-compose.yml reads and Vitrina does not.
+COMPOSE_SECTION = "# --- Docker Compose only"
+
+
+def variables(text: str) -> set[str]:
+    return set(re.findall(r"^([A-Z0-9_]+)=", text, re.MULTILINE))
+
+
 def test_env_example_lists_every_setting_and_nothing_else():
-    names = set(re.findall(r"^([A-Z0-9_]+)=", EXAMPLE.read_text(), re.MULTILINE))
-    assert names == {field.upper() for field in Settings.model_fields}
+    settings_part, _, _ = EXAMPLE.read_text().partition(COMPOSE_SECTION)
+    assert variables(settings_part) == {field.upper() for field in Settings.model_fields}
+
+
+def test_the_compose_only_variables_are_used_by_the_compose_files_and_are_no_settings():
+    _, header, compose_part = EXAMPLE.read_text().partition(COMPOSE_SECTION)
+    assert header
+    compose_text = "".join(
+        path.read_text()
+        for path in [REPO_ROOT / "docker-compose.yml", *(REPO_ROOT / "docker").glob("*.yml")]
+    )
+    for name in variables(compose_part):
+        # COMPOSE_* are docker compose's own (profiles, files).
+        assert name.startswith("COMPOSE_") or "${" + name in compose_text, name
+        assert name.lower() not in Settings.model_fields, name
 
 
 def test_every_variable_is_explained_by_a_comment_above_it():
@@ -32,3 +53,34 @@ def test_env_example_parses_with_empty_values_meaning_unset():
     settings = Settings(_env_file=EXAMPLE)
     assert settings.bot_token is None and settings.redis_url is None
     assert settings.image_counts == [1, 2, 4]
+
+
+def test_label_model_none_turns_labels_off_and_empty_keeps_the_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("LABEL_MODEL", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("LABEL_MODEL=none\n")
+    assert Settings(_env_file=env_file).label_model == ""
+    monkeypatch.setenv("LABEL_MODEL", "Off")
+    assert Settings(_env_file=None).label_model == ""
+    # An empty value means "not set", as for every variable: the default CLIP model stays.
+    monkeypatch.setenv("LABEL_MODEL", "")
+    default = Settings.model_fields["label_model"].default
+    assert Settings(_env_file=None).label_model == default != ""
+    monkeypatch.setenv("LABEL_MODEL", "openai/clip-vit-large-patch14")
+    assert Settings(_env_file=None).label_model == "openai/clip-vit-large-patch14"
+
+
+def test_the_worker_loads_no_labeler_when_labels_are_off():
+    from inference.engine_set import _load_labeler
+
+    assert _load_labeler(Settings(_env_file=None, label_model="none"), "cpu") is None
+
+
+def test_the_default_diffusion_model_is_the_maintained_copy():
+    # runwayml/stable-diffusion-inpainting was removed from the Hugging Face hub.
+    assert Settings(_env_file=None).diffusion_model == (
+        "stable-diffusion-v1-5/stable-diffusion-inpainting"
+    )
+    assert "DIFFUSION_MODEL=stable-diffusion-v1-5/stable-diffusion-inpainting" in (
+        EXAMPLE.read_text()
+    )
