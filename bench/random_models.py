@@ -147,3 +147,20 @@ def tiny_clip() -> tuple[object, object]:
     image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size=32)
     tokenizer = byte_level_clip_tokenizer()
     return CLIPModel(config), CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer)
+
+
+def tiny_segmentation_onnx(path: object, side: int = 1024) -> None:
+    """A segmentation model file with the interface of rembg's 1024 px sessions (ISNet,
+    BiRefNet): one image input `input_image` (1×3×side×side) and a mask output
+    (1×1×side×side), here the channels' mean — brighter is "more product"."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    image = helper.make_tensor_value_info("input_image", TensorProto.FLOAT, [1, 3, side, side])
+    mask = helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 1, side, side])
+    mean = helper.make_node("ReduceMean", ["input_image"], ["mask"], axes=[1], keepdims=1)
+    graph = helper.make_graph([mean], "tiny_segmentation", [image], [mask])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8  # readable by every onnxruntime this project supports
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     # Inference
     engine: str = "studio"
     models_dir: Path = Path("var/models")
-    segmentation_model: str = "u2netp"
+    segmentation_model: str = "auto"
     # Input side (px, a multiple of 32) for U²-Net segmentation models; rembg's fixed 320 is
     # ~1.5x slower on a CPU core and the full-size matting of the edge hides the difference.
     segmentation_side: int = Field(default=256, ge=128, le=1024, multiple_of=32)

@@ -1,19 +1,13 @@
 """Cutting the product out: a rembg model when its file is here, GrabCut when not.
 
-The model is a rembg name (`u2netp`, `birefnet-general`, `isnet-general-use`,
-`u2net`, ...) looked up in `models_dir`, or a path to a local `.onnx` file.
-rembg would otherwise try GitHub on first use; with `local_files_only` a missing
-file is reported in one line and the classical cut-out takes over instead of a
-hang or a crash.
+Which model, and where its file is, is models.py's choice. rembg would otherwise try
+GitHub on first use; with `local_files_only` a missing file is reported in one line
+and the classical cut-out takes over instead of a hang or a crash.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -22,9 +16,9 @@ from PIL import Image, ImageOps
 
 from inference.cutout import Cutout
 from inference.devices import onnx_providers
-from inference.engine import EngineUnavailable
 from inference.segmentation.grabcut import GrabCutMasker
 from inference.segmentation.matting import matte
+from inference.segmentation.models import choose_model, rembg_session
 from inference.segmentation.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
@@ -33,8 +27,6 @@ log = logging.getLogger(__name__)
 # Models are fed at most this many pixels a side: rembg resizes to 320–1024 anyway,
 # and resizing a 24-megapixel photo with Lanczos inside rembg would cost more than the model.
 ANALYSIS_SIDE = 1024
-# A custom .onnx whose name is no rembg model is run with U²-Net's pre-processing.
-CUSTOM_SESSION = "u2net_custom"
 
 
 class Masker(Protocol):
@@ -105,76 +97,19 @@ def _analysis_copy(image: np.ndarray) -> np.ndarray:
 
 
 def load_segmenter(settings: Settings, device: str) -> Segmenter:
-    """The configured rembg model, or GrabCut with one log line saying what is missing."""
-    from rembg.sessions import sessions
-
+    """The configured model on `device`, or GrabCut; either way one log line says which
+    cuts the products out, and why GrabCut when it is."""
     try:
-        model_file, session_name = _model_file(settings, sessions)
-        session = _rembg_session(model_file, session_name, device)
+        choice = choose_model(settings, device)
+        providers = onnx_providers(device)
+        session = rembg_session(choice, providers)
         resized = None
-        if session_name in U2NET_SESSIONS:
-            resized = ResizedU2Net(session, model_file, settings.segmentation_side)
-        masker = RembgMasker(session, session_name, resized)
+        if choice.session in U2NET_SESSIONS:
+            resized = ResizedU2Net(session, choice.file, settings.segmentation_side)
     # onnxruntime's load errors are RuntimeErrors, a failed download an OSError.
     except (OSError, ValueError, RuntimeError) as error:
         log.warning("cutting out with GrabCut (rougher) instead of a model: %s", error)
         return Segmenter(GrabCutMasker())
-    return Segmenter(masker)
-
-
-def _model_file(settings: Settings, known: dict[str, object]) -> tuple[Path, str]:
-    """Where the model file is and which rembg session reads it.
-
-    Raises EngineUnavailable with what to do when the file is not on the machine
-    and may not be downloaded.
-    """
-    name = settings.segmentation_model
-    if name.endswith(".onnx"):
-        path = Path(name).expanduser()
-        candidates = [path]
-        session_name = path.stem if path.stem in known else CUSTOM_SESSION
-    elif name in known:
-        # The flat layout fetch_u2netp writes, and the one rembg downloads into.
-        folder = settings.models_dir
-        candidates = [folder / f"{name}.onnx", folder / "models" / name / f"{name}.onnx"]
-        session_name = name
-    else:
-        raise ValueError(
-            f"SEGMENTATION_MODEL={name!r} is neither a rembg model "
-            f"({', '.join(sorted(known))}) nor a path to an .onnx file"
-        )
-    present = [path for path in candidates if path.is_file()]
-    if not present and settings.local_files_only:
-        raise EngineUnavailable(
-            f"segmentation model {candidates[0]} is missing; run `python -m "
-            f"inference.segmentation.fetch_u2netp {settings.models_dir}` (u2netp), put the "
-            ".onnx file there, or set SEGMENTATION_MODEL / LOCAL_FILES_ONLY=false"
-        )
-    return (present or candidates)[0], session_name
-
-
-def _rembg_session(model_file: Path, session_name: str, device: str) -> object:
-    from rembg import new_session
-
-    extra = {"model_path": str(model_file.resolve())} if session_name == CUSTOM_SESSION else {}
-    with _rembg_home(model_file.resolve().parent):
-        return new_session(session_name, providers=onnx_providers(device), **extra)
-
-
-@contextlib.contextmanager
-def _rembg_home(folder: Path) -> Iterator[None]:
-    """Point rembg at `folder` while the session is made.
-
-    rembg reads its model folder only from the U2NET_HOME environment variable,
-    looks for `<home>/<name>.onnx` there, and downloads into `<home>/models/` when
-    it is absent (reached only with local_files_only off).
-    """
-    previous = os.environ.get("U2NET_HOME")
-    os.environ["U2NET_HOME"] = str(folder)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["U2NET_HOME"]
-        else:
-            os.environ["U2NET_HOME"] = previous
+    side = f" at {resized.side} px" if resized else ""
+    log.info("cutting out with %s%s on %s (%s)", choice.name, side, device, providers[0])
+    return Segmenter(RembgMasker(session, choice.name, resized))
