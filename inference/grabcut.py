@@ -26,6 +26,7 @@ class GrabCutMasker:
 
     def coarse_mask(self, image: np.ndarray) -> np.ndarray:
         """Float32 mask in [0, 1] at a reduced size, 1 where the product is."""
+        cv2.setRNGSeed(0)  # k-means and GrabCut start from random draws: same photo, same cut
         height, width = image.shape[:2]
         scale = min(1.0, WORK_SIDE / max(height, width))
         small_size = (max(8, round(width * scale)), max(8, round(height * scale)))
