@@ -1049,3 +1049,46 @@ def towel_radiator(stage: Stage) -> Product:
         )
         d.add(ellipse(stage.shape, (x, y0), (post, post * 0.4)), colour)
     return Product(d, y1)
+
+
+def sideboard(stage: Stage) -> Product:
+    """A low sideboard on tapered legs: a top slab, three doors with knobs."""
+    (h, w), rng, d = stage.shape, stage.rng, Drawing(stage.shape)
+    colour = pick(rng, [(176, 136, 96), (236, 232, 222), (60, 90, 80), (120, 80, 56)])
+    wood = tx.wood(rng, stage.shape, colour, 4000)
+    x0, x1 = w * rng.uniform(0.14, 0.2), w * rng.uniform(0.8, 0.86)
+    foot = stage.floor_y + 0.12 * h
+    base, top = foot - 0.06 * h, foot - h * rng.uniform(0.36, 0.42)
+    for lx in (x0 + 0.04 * w, x1 - 0.04 * w, x0 + 0.12 * w, x1 - 0.12 * w):
+        d.add(tube(stage.shape, (lx, base - 2), (lx, foot), 0.01 * w, 0.006 * w), (70, 50, 36))
+    d.add(box(stage.shape, x0, top, x1, base), textured(wood))
+    d.add(box(stage.shape, x0 - 0.01 * w, top - 0.02 * h, x1 + 0.01 * w, top), textured(wood))
+    third = (x1 - x0) / 3
+    for i in range(3):
+        left = x0 + i * third
+        outline = minus(
+            box(stage.shape, left + 4, top + 6, left + third - 4, base - 6),
+            box(stage.shape, left + 6, top + 8, left + third - 6, base - 8),
+        )
+        d.add(outline, tuple(0.6 * c for c in colour))
+        knob = (left + third / 2, top + 0.3 * (base - top))
+        d.add(ellipse(stage.shape, knob, (0.008 * w, 0.008 * w)), (190, 170, 120))
+    return Product(d, foot)
+
+
+def clutter_in_front(stage: Stage, near: Product, count: int) -> list[Product]:
+    """Small things standing on the floor just in front of a product, a small strip of
+    floor between their tops and its base: they touch it only through the floor."""
+    (h, _), rng = stage.shape, stage.rng
+    cols = np.flatnonzero(near.drawing.alpha.max(axis=0) > 0.5)
+    makers = [_ball, _book, _block, _cup]
+    items = []
+    for i in range(count):
+        x = cols[0] + (i + rng.uniform(0.3, 0.7)) * (cols[-1] - cols[0]) / count
+        item = makers[int(rng.integers(len(makers)))](stage, x, near.base + 0.2 * h)
+        top = np.flatnonzero(item.drawing.alpha.max(axis=1) > 0.5)[0]
+        shift = round(near.base + rng.uniform(0.005, 0.025) * h - top)
+        item.drawing.alpha = np.roll(item.drawing.alpha, shift, axis=0)
+        item.drawing.premultiplied = np.roll(item.drawing.premultiplied, shift, axis=0)
+        items.append(Product(item.drawing, item.base + shift))
+    return items

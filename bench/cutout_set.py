@@ -309,6 +309,17 @@ def towel_radiator_tiles(rng: np.random.Generator) -> Scene:
     return Scene(where, products.towel_radiator(where), Shadow(0, 1, 0.4, 12.0, 0.4), lying=True)
 
 
+@scene("clutter", "shadow", "room", "texture")
+def sideboard_floor_clutter(rng: np.random.Generator) -> Scene:
+    shape = (768, 1024)
+    floor = tx.wood(rng, (600, 1024), tuple(rng.uniform([120, 80, 50], [190, 140, 100])), 70)
+    backdrop, floor_y = grey_room(rng, shape, floor)
+    where = stage(rng, backdrop, floor_y)
+    cabinet = products.sideboard(where)
+    clutter = products.clutter_in_front(where, cabinet, int(rng.integers(3, 5)))
+    return Scene(where, cabinet, soft_shadow(rng, wall=0.2), clutter)
+
+
 def sample(name: str, seed: int = TUNING_SEED) -> Sample:
     """The named product photo; the same for the same (name, seed)."""
     tags, maker = CATALOGUE[name]
