@@ -34,7 +34,7 @@ NEAR_QUANTILE, LOCAL_NEAR = 0.95, 2.0
 FAR_QUANTILE, LOCAL_FAR = 0.999, 3.0
 # A shadow: darker than the backdrop around it by this factor range, with nearly its
 # chromaticity (L1 distance of r, g, b shares).
-SHADOW_DARKEST = 0.25
+SHADOW_DARKEST = 0.35
 SHADOW_LIGHTEST = 0.9
 SHADOW_CHROMA = 0.05
 # A sharp edge: gradient over EDGE_CONTRAST × the backdrop's median and over EDGE_MIN.
@@ -61,6 +61,8 @@ def gather_evidence(small: np.ndarray, outside: np.ndarray) -> Evidence:
     local_mean = spread_out(colour, outside)
     shadow = in_shadow(colour, local_mean)
     typical, unlike = classify_colours(small, colour, outside)
+    # Far darker than any shadow on the backdrop: a black leg, not its shadow.
+    unlike |= brightness_ratio(colour, local_mean) < SHADOW_DARKEST
     detail = fine_detail(small)
     return Evidence(
         typical=typical | (shadow & ~unlike),
@@ -138,3 +140,7 @@ def in_shadow(colour: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
     chroma = colour / brightness[..., None] - backdrop / reference[..., None]
     same_hue = np.abs(chroma).sum(axis=-1) <= SHADOW_CHROMA
     return same_hue & (ratio >= SHADOW_DARKEST) & (ratio <= SHADOW_LIGHTEST)
+
+
+def brightness_ratio(colour: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    return (colour.sum(axis=-1) + 1.0) / (backdrop.sum(axis=-1) + 1.0)

@@ -35,20 +35,25 @@ OUTSIDE_MARGIN = 6
 MIN_REGION_SHARE = 0.002
 # A carved region is mostly (this share) in the backdrop's typical colours,
 MOSTLY_TYPICAL = 0.6
-# has at least this share of the fine texture of the backdrop around it,
-TEXTURE_KEPT = 0.5
+# has at least TEXTURE_KEPT of the fine texture of the backdrop around it (a shadow
+# also at most TEXTURE_EXCESS of it, plus TEXTURE_FLOOR grey levels),
+TEXTURE_KEPT, TEXTURE_EXCESS, TEXTURE_FLOOR = 0.5, 1.6, 2.0
 # and a sharp edge along this share of its border with the product.
 EDGE_SUPPORT = 0.5
+# The frame's border band (share of the long side) shows what the backdrop is made of.
+BORDER_SHARE = 0.04
+# A product part's outline is a sharp edge nearly all round; a shadow's is not.
+CRISP_OUTLINE = 0.85
 # Bays (regions open to the outside) are carved only when the product's outline is in
 # colours unlike the backdrop's over SEPARABLE of it, and the model's mean value over
 # the bay is below BAY_CONFIDENCE.
 SEPARABLE = 0.7
 BAY_CONFIDENCE = 0.95
 # A separate blob smaller than SPECK_SHARE of the largest is a speck; a larger one is
-# the product's own part when OWN_SHARE of it is in the largest blob's colours (as
-# likely under its palette as all but OWN_QUANTILE of its own pixels).
+# foreign when FOREIGN_SHARE of it is in colours rare in the largest blob (less likely
+# under its palette than all but OWN_QUANTILE of its own pixels).
 SPECK_SHARE = 0.01
-OWN_QUANTILE, OWN_SHARE = 0.05, 0.5
+OWN_QUANTILE, FOREIGN_SHARE = 0.01, 0.6
 CLOSE_COLOURS = (
     "the product's outline is in the background's colours, so the model's outline is kept"
 )
@@ -78,14 +83,19 @@ def refine(image: np.ndarray, coarse: np.ndarray) -> Refined:
     if outside.mean() < 0.05 or solid.sum() < 16:
         blank = np.zeros_like(solid)
         return Refined(soft, 0.0, 0.0, blank, blank, "no background is left to learn from")
-    evidence = gather_evidence(small, outside)
     area = int(solid.sum())
+    min_area = max(8, int(MIN_REGION_SHARE * area))
+    missed = missed_parts(small, solid, outside, min_area)
+    evidence = gather_evidence(small, outside & ~missed)
+    added = confirmed(missed, solid, evidence, area)
     separable = float(evidence.unlike[solid & ~shrunk(solid, 3)].mean()) >= SEPARABLE
-    carved = carve(soft, evidence, max(8, int(MIN_REGION_SHARE * area)), separable)
-    kept = main_parts(small, solid & ~carved, evidence.shadow)
+    carved = carve(soft, evidence, min_area, separable)
+    kept = main_parts(small, solid & ~carved, evidence)
     dropped = solid & ~carved & ~kept
+    added = touching(added, kept, OUTSIDE_MARGIN + 2)
+    mask = np.where(carved | dropped, 0.0, soft)
     return Refined(
-        mask=np.where(carved | dropped, 0.0, soft).astype(np.float32),
+        mask=np.where(added, 1.0, mask).astype(np.float32),
         carved=float(carved.sum() / area),
         dropped=float(dropped.sum() / area),
         backdrop_like=evidence.typical,
@@ -137,6 +147,58 @@ def exterior(solid: np.ndarray) -> np.ndarray:
     return np.isin(labels, edge[edge > 0])
 
 
+def missed_parts(
+    small: np.ndarray, solid: np.ndarray, outside: np.ndarray, min_area: int
+) -> np.ndarray:
+    """Regions next to the mask in colours the frame's border never shows (a grey blade
+    on wood beside the scissors' handles): likely parts the model missed, kept out of
+    the backdrop's model. Empty when the product itself reaches the border."""
+    border = np.zeros_like(solid)
+    width = max(2, round(BORDER_SHARE * max(solid.shape)))
+    border[:width], border[-width:], border[:, :width], border[:, -width:] = (True,) * 4
+    if (border & solid).any():
+        return np.zeros_like(solid)
+    likelihood = ColourModel.fit(small[border]).log_likelihood(small)
+    likelihood = cv2.GaussianBlur(likelihood, (0, 0), 1.0)
+    own = likelihood[border]
+    rare = min(float(np.quantile(own, 0.001)), float(own.max()) - np.log(3000.0))
+    novel = cv2.morphologyEx(
+        (outside & (likelihood < rare)).astype(np.uint8), cv2.MORPH_OPEN, kernel(1)
+    )
+    count, labels, stats = regions(novel)
+    near = grown(solid, OUTSIDE_MARGIN + 2)
+    missed = np.zeros_like(solid)
+    for index in range(1, count):
+        box = window(stats[index], solid.shape, 0)
+        region = labels[box] == index
+        if stats[index, cv2.CC_STAT_AREA] >= min_area and (region & near[box]).any():
+            missed[box] |= region
+    return missed
+
+
+def touching(parts: np.ndarray, mask: np.ndarray, reach: int) -> np.ndarray:
+    """The connected parts of `parts` that come within `reach` pixels of `mask`."""
+    _, labels, _ = regions(parts)
+    near = np.unique(labels[grown(mask, reach) & parts])
+    return np.isin(labels, near[near > 0])
+
+
+def confirmed(missed: np.ndarray, solid: np.ndarray, evidence: Evidence, area: int) -> np.ndarray:
+    """The missed parts that look like parts: not shadow, a sharp edge along most of their
+    outline, and together not larger than the product the model found."""
+    count, labels, stats = regions(missed)
+    added = np.zeros_like(missed)
+    for index in range(1, count):
+        box = window(stats[index], missed.shape, 2)
+        region = labels[box] == index
+        rim = grown(region, 1) & ~region & ~solid[box]
+        if is_shadow(region, box, evidence) or not rim.any():
+            continue
+        if evidence.edge[box][rim].mean() >= EDGE_SUPPORT:
+            added[box] |= region
+    return added if added.sum() <= area else np.zeros_like(added)
+
+
 def carve(soft: np.ndarray, evidence: Evidence, min_area: int, separable: bool) -> np.ndarray:
     """The regions inside the mask that show the backdrop (see the module's notes)."""
     solid = soft >= 0.5
@@ -152,11 +214,25 @@ def carve(soft: np.ndarray, evidence: Evidence, min_area: int, separable: bool) 
         region = labels[box] == index
         if not shows_backdrop(region, box, evidence, product):
             continue
-        is_bay = bool((region & open_air[box]).any())
-        if is_bay and not (separable and soft[box][region].mean() < BAY_CONFIDENCE):
+        if (region & open_air[box]).any() and not may_open_bay(
+            region, box, soft, evidence, separable
+        ):
             continue
         carved[box] |= region
     return carved
+
+
+def may_open_bay(
+    region: np.ndarray,
+    box: tuple[slice, slice],
+    soft: np.ndarray,
+    evidence: Evidence,
+    separable: bool,
+) -> bool:
+    """A region open to the outside is carved only where the model was unsure of it and
+    the product stands out from the backdrop: otherwise it may be the product's own side
+    in the backdrop's colours (a white mug's shaded flank on a white sweep)."""
+    return separable and soft[box][region].mean() < BAY_CONFIDENCE
 
 
 def shows_backdrop(
@@ -167,17 +243,36 @@ def shows_backdrop(
     highlight, or the view through glass, fades in instead)."""
     if evidence.typical[box][region].mean() < MOSTLY_TYPICAL:
         return False
-    texture = float(evidence.detail[box][region].mean())
-    if texture < TEXTURE_KEPT * float(evidence.backdrop_detail[box][region].mean()):
+    if not has_backdrop_texture(region, box, evidence):
         return False
     border = grown(region, 1) & ~region & product[box]
     return bool(border.any()) and float(evidence.edge[box][border].mean()) >= EDGE_SUPPORT
 
 
-def main_parts(small: np.ndarray, mask: np.ndarray, shadow: np.ndarray) -> np.ndarray:
-    """The largest blob, and the others unless they are specks, shadows or foreign:
-    mostly in colours the largest blob does not have (a toy by the sofa, not the sofa's
-    own leg that the model cut off)."""
+def has_backdrop_texture(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) -> bool:
+    """At least TEXTURE_KEPT of the backdrop's fine detail: a view of wood keeps its grain,
+    a smooth lid on concrete does not."""
+    texture = float(evidence.detail[box][region].mean())
+    return texture >= TEXTURE_KEPT * float(evidence.backdrop_detail[box][region].mean())
+
+
+def is_shadow(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) -> bool:
+    """Mostly the backdrop's colour, darker, with about its texture (a chrome tap's
+    reflections are far busier than the tiles they mirror) and a soft outline."""
+    if evidence.shadow[box][region].mean() < 0.5:
+        return False
+    texture = float(evidence.detail[box][region].mean())
+    backdrop = float(evidence.backdrop_detail[box][region].mean())
+    if not TEXTURE_KEPT * backdrop <= texture <= TEXTURE_EXCESS * backdrop + TEXTURE_FLOOR:
+        return False
+    rim = grown(region, 1) & ~region
+    return bool(rim.any()) and float(evidence.edge[box][rim].mean()) < CRISP_OUTLINE
+
+
+def main_parts(small: np.ndarray, mask: np.ndarray, evidence: Evidence) -> np.ndarray:
+    """The largest blob, and the others unless they are specks, shadows (the backdrop's
+    colour, darker, with its texture) or foreign: mostly in colours the largest blob does
+    not have (a toy by the sofa, not the sofa's own leg that the model cut off)."""
     count, labels, stats = regions(mask)
     if count <= 2:
         return mask
@@ -185,13 +280,15 @@ def main_parts(small: np.ndarray, mask: np.ndarray, shadow: np.ndarray) -> np.nd
     largest = int(np.argmax(areas)) + 1
     main = labels == largest
     likelihood = ColourModel.fit(small[main]).log_likelihood(small)
-    own_colours = likelihood >= np.quantile(likelihood[main], OWN_QUANTILE)
+    foreign = likelihood < np.quantile(likelihood[main], OWN_QUANTILE)
     kept = main.copy()
     for index in range(1, count):
         if index == largest or areas[index - 1] < SPECK_SHARE * areas.max():
             continue
-        box = window(stats[index], mask.shape, 0)
+        box = window(stats[index], mask.shape, 2)
         blob = labels[box] == index
-        if shadow[box][blob].mean() < 0.5 and own_colours[box][blob].mean() >= OWN_SHARE:
+        if is_shadow(blob, box, evidence):
+            continue
+        if foreign[box][blob].mean() < FOREIGN_SHARE:
             kept[box] |= blob
     return kept
