@@ -58,6 +58,7 @@ def generate(args: argparse.Namespace) -> int:
     except BadInput as error:
         print(f"vitrina generate: {error}", file=sys.stderr)
         return 2
+    from inference.engine import InvalidRequest
     from inference.engines import EngineSet
 
     # Diffusion is loaded only when it will be used; product labels never are here.
@@ -67,9 +68,15 @@ def generate(args: argparse.Namespace) -> int:
         print(f"vitrina generate: {engines.diffusion_error}", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
+    status = 0
     for source, request in requests:
         started = time.perf_counter()
-        result = engines.for_style(request.style, args.engine).generate(request)
+        try:
+            result = engines.for_style(request.style, args.engine).generate(request)
+        except InvalidRequest as error:  # e.g. no believable cut-out: say so, go on
+            print(f"vitrina generate: {source.path}: {error}", file=sys.stderr)
+            status = 1
+            continue
         outputs = [args.out / f"{source.name}-{i + 1}.png" for i in range(len(result.images))]
         for image, path in zip(result.images, outputs, strict=True):
             image.save(path)
@@ -85,7 +92,7 @@ def generate(args: argparse.Namespace) -> int:
                 "seconds": round(time.perf_counter() - started, 3),
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
-    return 0
+    return status
 
 
 def _requests(args: argparse.Namespace, settings: Settings) -> list[tuple[Input, object]]:
