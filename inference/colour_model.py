@@ -1,10 +1,11 @@
 """A colour distribution learned from a set of pixels: a smoothed 3-D histogram over
 brightness and two opponent colour axes.
 
-Cheap to fit and to look up (one table read per pixel), and unlike a few Gaussians it
-follows a textured surface's colours (wood grain, tiles with grout) closely. Light
-falls unevenly across a photo (a pool of light on the product, a vignette), so the
-histogram is more tolerant along brightness than along hue.
+Cheap to fit and to look up (a photo's bins are computed once, then it is one table
+read per pixel), and unlike a few Gaussians it follows a textured surface's colours
+(wood grain, tiles with grout) closely. Light falls unevenly across a photo (a pool
+of light on the product, a vignette), so the histogram is more tolerant along
+brightness than along hue.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ class ColourModel:
     density: np.ndarray  # flattened histogram, float32, sums to 1
 
     @classmethod
-    def fit(cls, pixels: np.ndarray) -> ColourModel:
-        """From N×3 uint8 pixels."""
+    def fit(cls, bins: np.ndarray) -> ColourModel:
+        """From the histogram bins (`colour_index`) of a set of pixels."""
         size = BRIGHTNESS_BINS * HUE_BINS * HUE_BINS
-        counts = np.bincount(colour_index(pixels), minlength=size).astype(np.float32)
+        counts = np.bincount(bins.ravel(), minlength=size).astype(np.float32)
         cube = counts.reshape(BRIGHTNESS_BINS, HUE_BINS, HUE_BINS)
         cube = gaussian_filter(cube, SMOOTHING)
         return cls((cube / max(float(cube.sum()), 1e-9)).ravel())
 
-    def log_likelihood(self, image: np.ndarray) -> np.ndarray:
-        """log density of each pixel's colour (H×W for an H×W×3 image)."""
-        return np.log(self.density[colour_index(image)] + 1e-9)
+    def log_likelihood(self, bins: np.ndarray) -> np.ndarray:
+        """log density of the colours whose histogram bins (`colour_index`) are given."""
+        return np.log(self.density[bins] + 1e-9)

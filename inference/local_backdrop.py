@@ -1,10 +1,12 @@
 """The backdrop's colour around each pixel: its local mean and covariance.
 
-Learned from the pixels known to be backdrop by normalized Gaussian convolution at an
-eighth of the size (it only needs to be smooth), from a narrow window near the
-backdrop and a wide one deep inside a large product. The covariance matters on
-textures: wood grain varies along its own brown axis, so a grey blade on wood is far
-from it although the grain's spread is wide.
+Colours are compared in `tolerant` coordinates: brightness, weighted down, and two
+chromaticity axes, since light varies across a photo far more than the colour of
+what it falls on. The statistics are learned from the pixels known to be backdrop by
+normalized Gaussian convolution at an eighth of the size (they only need to be
+smooth), from a narrow window near the backdrop and a wide one deep inside a large
+product. The covariance matters on textures: wood grain varies along its own brown
+axis, so a grey blade on wood is far from it although the grain's spread is wide.
 """
 
 from __future__ import annotations
@@ -20,48 +22,51 @@ SIGMAS = (8.0, 2.5)
 ENOUGH = 0.05
 # Colour noise (levels) every pixel has: added to the covariance's diagonal.
 NOISE = 4.0
-# Brightness counts this much against hue in the distance (see `tolerant`).
+# Brightness counts this much against chromaticity in the distance.
 BRIGHTNESS_WEIGHT = 0.4
+# Added to the brightness sum before dividing: keeps a dark pixel's chromaticity from
+# swinging with its noise.
 DARK_FLOOR = 30.0
 # The six distinct entries of a symmetric 3×3 matrix, as (row, column).
 PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+
+
+def tolerant(colour: np.ndarray) -> np.ndarray:
+    """RGB (…×3) to brightness × BRIGHTNESS_WEIGHT and two chromaticity axes (red–blue
+    and green–magenta differences over brightness, on a 0–255-like scale)."""
+    rgb = colour.astype(np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    total = r + g + b
+    scale = 191.0 / (total + DARK_FLOOR)
+    return np.stack(
+        [BRIGHTNESS_WEIGHT * total / 3, scale * (r - b), scale * (2 * g - r - b)], axis=-1
+    )
 
 
 @dataclass(frozen=True)
 class LocalBackdrop:
     mean: np.ndarray  # H×W×3 float32, in `tolerant` coordinates
     inverse: np.ndarray  # H×W×6: the inverse covariance's distinct entries (PAIRS)
+    extra: np.ndarray  # H×W×k: the local means of the extra layers given to `learn`
 
     @classmethod
-    def learn(cls, image: np.ndarray, known: np.ndarray) -> LocalBackdrop:
-        """From an H×W×3 uint8 image and the H×W mask of pixels known to be backdrop."""
-        height, width = known.shape
-        pixels = tolerant(image)
-        layers = [np.ones_like(pixels[..., 0]), *np.moveaxis(pixels, -1, 0)]
-        layers += [pixels[..., i] * pixels[..., j] for i, j in PAIRS]
-        local = smooth_moments(layers, known)
-        mean, inverse = _mean_and_inverse(local)
-        size = (width, height)
-        return cls(
-            cv2.resize(mean, size, interpolation=cv2.INTER_LINEAR),
-            cv2.resize(inverse, size, interpolation=cv2.INTER_LINEAR),
-        )
+    def learn(
+        cls, colour: np.ndarray, known: np.ndarray, extra: tuple[np.ndarray, ...] = ()
+    ) -> LocalBackdrop:
+        """From H×W×3 `tolerant` colours and the mask of pixels known to be backdrop;
+        `extra` H×W layers are averaged the same way (a texture measure, say)."""
+        layers = [np.ones_like(colour[..., 0]), *np.moveaxis(colour, -1, 0)]
+        layers += [colour[..., i] * colour[..., j] for i, j in PAIRS]
+        local = smooth_moments([*layers, *extra], known)
+        mean, inverse = _mean_and_inverse(local[..., : len(layers)])
+        size = known.shape[::-1]
+        full = [cv2.resize(a, size, interpolation=cv2.INTER_LINEAR) for a in (mean, inverse)]
+        rest = cv2.resize(local[..., len(layers) :], size, interpolation=cv2.INTER_LINEAR)
+        return cls(full[0], full[1], rest.reshape(*known.shape, len(extra)))
 
     def distance(self, colour: np.ndarray) -> np.ndarray:
-        """Mahalanobis distance of each pixel's colour (H×W×3) from the local backdrop."""
-        d = tolerant(colour) - self.mean
-        return np.sqrt(np.maximum(_quadratic(self.inverse, d), 0.0))
-
-
-def tolerant(colour: np.ndarray) -> np.ndarray:
-    """Brightness (scaled by BRIGHTNESS_WEIGHT) and two chromaticity axes (opponent
-    differences over brightness, on the same scale): light varies across a photo far
-    more than the colour of what it falls on."""
-    rgb = colour.astype(np.float32)
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    total = r + g + b + DARK_FLOOR
-    brightness = BRIGHTNESS_WEIGHT * (r + g + b) / 3
-    return np.stack([brightness, 191 * (r - b) / total, 191 * (2 * g - r - b) / total], axis=-1)
+        """Mahalanobis distance of each pixel's `tolerant` colour from the local backdrop."""
+        return np.sqrt(np.maximum(_quadratic(self.inverse, colour - self.mean), 0.0))
 
 
 def smooth_moments(layers: list[np.ndarray], known: np.ndarray) -> np.ndarray:
@@ -69,13 +74,14 @@ def smooth_moments(layers: list[np.ndarray], known: np.ndarray) -> np.ndarray:
     (tiny×tiny×len(layers)); where no window holds enough, the overall average."""
     height, width = known.shape
     tiny = (max(1, width // 8), max(1, height // 8))
-    small = [cv2.resize(layer * known, tiny, interpolation=cv2.INTER_AREA) for layer in layers]
+    weight = known.astype(np.float32)
+    small = [cv2.resize(layer * weight, tiny, interpolation=cv2.INTER_AREA) for layer in layers]
     overall = [float(layer[known].mean()) if known.any() else 0.0 for layer in layers]
     local = np.broadcast_to(np.float32(overall), (tiny[1], tiny[0], len(layers))).copy()
     for sigma in SIGMAS:
         blurred = np.dstack([cv2.GaussianBlur(layer, (0, 0), sigma) for layer in small])
-        weight = blurred[..., :1]
-        local = np.where(weight > ENOUGH, blurred / np.maximum(weight, 1e-6), local)
+        weight_here = blurred[..., :1]
+        local = np.where(weight_here > ENOUGH, blurred / np.maximum(weight_here, 1e-6), local)
     return local
 
 

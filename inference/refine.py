@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from inference.backdrop_evidence import Evidence, gather_evidence
-from inference.colour_model import ColourModel
+from inference.colour_model import ColourModel, colour_index
 
 WORK_SIDE = 512
 # How far (work pixels) a pixel must be from the model's mask to teach the backdrop model.
@@ -40,6 +40,7 @@ MOSTLY_TYPICAL = 0.6
 TEXTURE_KEPT, TEXTURE_EXCESS, TEXTURE_FLOOR = 0.5, 1.6, 2.0
 # and a sharp edge along this share of its border with the product.
 EDGE_SUPPORT = 0.5
+UNDECIDED = 0.45
 # The frame's border band (share of the long side) shows what the backdrop is made of.
 BORDER_SHARE = 0.04
 # A product part's outline is a sharp edge nearly all round; a shadow's is not.
@@ -48,7 +49,7 @@ CRISP_OUTLINE = 0.85
 # colours unlike the backdrop's over SEPARABLE of it, and the model's mean value over
 # the bay is below BAY_CONFIDENCE.
 SEPARABLE = 0.7
-BAY_CONFIDENCE = 0.95
+BAY_CONFIDENCE = 0.8
 # A separate blob smaller than SPECK_SHARE of the largest is a speck; a larger one is
 # foreign when FOREIGN_SHARE of it is in colours rare in the largest blob (less likely
 # under its palette than all but OWN_QUANTILE of its own pixels).
@@ -85,15 +86,19 @@ def refine(image: np.ndarray, coarse: np.ndarray) -> Refined:
         return Refined(soft, 0.0, 0.0, blank, blank, "no background is left to learn from")
     area = int(solid.sum())
     min_area = max(8, int(MIN_REGION_SHARE * area))
-    missed = missed_parts(small, solid, outside, min_area)
-    evidence = gather_evidence(small, outside & ~missed)
+    bins = colour_index(small)
+    missed = missed_parts(bins, solid, outside, min_area)
+    evidence = gather_evidence(small, bins, outside & ~missed)
     added = confirmed(missed, solid, evidence, area)
     separable = float(evidence.unlike[solid & ~shrunk(solid, 3)].mean()) >= SEPARABLE
     carved = carve(soft, evidence, min_area, separable)
-    kept = main_parts(small, solid & ~carved, evidence)
+    kept = main_parts(bins, solid & ~carved, evidence)
     dropped = solid & ~carved & ~kept
     added = touching(added, kept, OUTSIDE_MARGIN + 2)
     mask = np.where(carved | dropped, 0.0, soft)
+    # A carved pixel next to the product is half product at this size: left undecided
+    # (just under one half), for matting to settle at full size.
+    mask[carved & grown(kept, 1)] = UNDECIDED
     return Refined(
         mask=np.where(added, 1.0, mask).astype(np.float32),
         carved=float(carved.sum() / area),
@@ -148,7 +153,7 @@ def exterior(solid: np.ndarray) -> np.ndarray:
 
 
 def missed_parts(
-    small: np.ndarray, solid: np.ndarray, outside: np.ndarray, min_area: int
+    bins: np.ndarray, solid: np.ndarray, outside: np.ndarray, min_area: int
 ) -> np.ndarray:
     """Regions next to the mask in colours the frame's border never shows (a grey blade
     on wood beside the scissors' handles): likely parts the model missed, kept out of
@@ -158,7 +163,7 @@ def missed_parts(
     border[:width], border[-width:], border[:, :width], border[:, -width:] = (True,) * 4
     if (border & solid).any():
         return np.zeros_like(solid)
-    likelihood = ColourModel.fit(small[border]).log_likelihood(small)
+    likelihood = ColourModel.fit(bins[border]).log_likelihood(bins)
     likelihood = cv2.GaussianBlur(likelihood, (0, 0), 1.0)
     own = likelihood[border]
     rare = min(float(np.quantile(own, 0.001)), float(own.max()) - np.log(3000.0))
@@ -269,7 +274,7 @@ def is_shadow(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) 
     return bool(rim.any()) and float(evidence.edge[box][rim].mean()) < CRISP_OUTLINE
 
 
-def main_parts(small: np.ndarray, mask: np.ndarray, evidence: Evidence) -> np.ndarray:
+def main_parts(bins: np.ndarray, mask: np.ndarray, evidence: Evidence) -> np.ndarray:
     """The largest blob, and the others unless they are specks, shadows (the backdrop's
     colour, darker, with its texture) or foreign: mostly in colours the largest blob does
     not have (a toy by the sofa, not the sofa's own leg that the model cut off)."""
@@ -279,7 +284,7 @@ def main_parts(small: np.ndarray, mask: np.ndarray, evidence: Evidence) -> np.nd
     areas = stats[1:, cv2.CC_STAT_AREA]
     largest = int(np.argmax(areas)) + 1
     main = labels == largest
-    likelihood = ColourModel.fit(small[main]).log_likelihood(small)
+    likelihood = ColourModel.fit(bins[main]).log_likelihood(bins)
     foreign = likelihood < np.quantile(likelihood[main], OWN_QUANTILE)
     kept = main.copy()
     for index in range(1, count):
