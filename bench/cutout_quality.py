@@ -1,7 +1,7 @@
 """Cut-out quality on the evaluation set (bench.cutout_set), one CPU core.
 
-    python -m bench.cutout_quality [--set tuning|held-out|both] [--only NAME,...]
-                                   [--out FILE] [--core 0]
+    python -m bench.cutout_quality [--set tuning|held-out|held-out-2|all]
+                                   [--only NAME,...] [--out FILE] [--core 0]
 
 For each product photo, three masks against its ground truth (all thresholded at
 one half, at the photo's full size):
@@ -38,7 +38,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from bench.cutout_set import CATALOGUE, Sample, evaluation_set  # noqa: E402
+from bench.cutout_set import CATALOGUE, SETS, Sample, evaluation_set  # noqa: E402
 from bench.studio_cpu import cpu_model  # noqa: E402
 from inference.grabcut import GrabCutMasker  # noqa: E402
 from inference.segmentation import (  # noqa: E402
@@ -130,7 +130,7 @@ def summary(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("tuning", "held-out", "both"), default="both")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--only", help=f"comma-separated names from: {', '.join(CATALOGUE)}")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--core", type=int, default=0)
@@ -143,7 +143,7 @@ def main() -> None:
         parser.error(f"unknown products: {', '.join(unknown)}")
 
     segmenter = load_segmenter(Settings(_env_file=None), "cpu")
-    warm = evaluation_set(names=names[:1] if names else ["ring_on_wood"])[0]
+    warm = evaluation_set(products=names[:1] if names else ["ring_on_wood"])[0]
     measure(warm, segmenter)  # the first call pays for lazy initialisation
     report: dict[str, object] = {
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, pinned to core {args.core}",
@@ -151,11 +151,9 @@ def main() -> None:
         "segmenter": segmenter.name,
         "boundary_tolerance_px": BOUNDARY_PX,
     }
-    sets = {"tuning": [False], "held-out": [True], "both": [False, True]}[args.set]
-    for held_out in sets:
-        rows = [measure(item, segmenter) for item in evaluation_set(held_out, names)]
-        key = "held_out" if held_out else "tuning"
-        report[key] = {"summary": summary(rows), "products": rows}
+    for name in list(SETS) if args.set == "all" else [args.set]:
+        rows = [measure(item, segmenter) for item in evaluation_set(name, names)]
+        report[name] = {"seed": SETS[name], "summary": summary(rows), "products": rows}
     report["load_average"] = [round(load, 2) for load in os.getloadavg()]
     text = json.dumps(report, indent=2)
     print(text)

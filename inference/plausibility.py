@@ -23,6 +23,9 @@ FRAME_TOUCH, FRAME_BACKDROP = 0.02, 0.5
 # A product stands out: a sharp edge along at least OUTLINE_EDGES of its outline, or
 # less than MOSTLY_BACKDROP of it in the background's colours.
 OUTLINE_EDGES, MOSTLY_BACKDROP = 0.15, 0.8
+# A model sees a product it recognises clearly: its confident mask (at least one half)
+# is not under CLEAR_SHARE of the area it sees even faintly (at least FAINT).
+FAINT, CLEAR_SHARE = 0.15, 0.35
 
 
 def implausibility(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -> str | None:
@@ -50,11 +53,10 @@ def _shattered(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -
 
 
 def _cut_by_frame(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -> str | None:
-    ring = np.zeros_like(mask)
-    ring[0], ring[-1], ring[:, 0], ring[:, -1] = True, True, True, True
-    touching = mask & ring
-    if touching.sum() < FRAME_TOUCH * ring.sum():
+    if not touches_frame(mask):
         return None
+    touching = mask.copy()
+    touching[1:-1, 1:-1] = False
     if backdrop_like[touching].mean() >= FRAME_BACKDROP:
         return "the outline runs into the frame's edge where the photo shows background"
     return None
@@ -65,3 +67,18 @@ def _blends_in(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -
     if edges[outline].mean() >= OUTLINE_EDGES or backdrop_like[mask].mean() < MOSTLY_BACKDROP:
         return None
     return "nothing in the photo stands out from its background"
+
+
+def seen_faintly(coarse: np.ndarray) -> str | None:
+    """Why a model's soft mask (values in [0, 1]) shows it unsure of the product, or None."""
+    faint = int((coarse >= FAINT).sum())
+    if faint >= MIN_COVER * coarse.size and (coarse >= 0.5).sum() < CLEAR_SHARE * faint:
+        return "the model saw most of the product only faintly"
+    return None
+
+
+def touches_frame(mask: np.ndarray, share: float = FRAME_TOUCH) -> bool:
+    """Whether the mask meets the frame's edge along `share` of its perimeter or more."""
+    ring = np.zeros_like(mask)
+    ring[0], ring[-1], ring[:, 0], ring[:, -1] = True, True, True, True
+    return bool((mask & ring).sum() >= share * ring.sum())

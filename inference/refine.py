@@ -56,7 +56,8 @@ BAY_CONFIDENCE = 0.8
 SPECK_SHARE = 0.01
 OWN_QUANTILE, FOREIGN_SHARE = 0.01, 0.6
 CLOSE_COLOURS = (
-    "the product's outline is in the background's colours, so the model's outline is kept"
+    "the product's colours are close to the background's along its outline, so the model's "
+    "outline was kept there"
 )
 
 
@@ -234,10 +235,19 @@ def may_open_bay(
     evidence: Evidence,
     separable: bool,
 ) -> bool:
-    """A region open to the outside is carved only where the model was unsure of it and
-    the product stands out from the backdrop: otherwise it may be the product's own side
-    in the backdrop's colours (a white mug's shaded flank on a white sweep)."""
-    return separable and soft[box][region].mean() < BAY_CONFIDENCE
+    """A region open to the outside is carved only where the model was unsure of it, and
+    where the product stands out from the backdrop (else it may be the product's own
+    flank in the backdrop's colours: a white mug's shaded side on a white sweep) or the
+    region runs off the frame (a stretch of wall the model took along)."""
+    if soft[box][region].mean() >= BAY_CONFIDENCE:
+        return False
+    height, width = soft.shape
+    rows, cols = box
+    at_frame = (rows.start == 0 and region[0].any()) or (cols.start == 0 and region[:, 0].any())
+    at_frame |= (rows.stop == height and region[-1].any()) or (
+        cols.stop == width and region[:, -1].any()
+    )
+    return separable or bool(at_frame)
 
 
 def shows_backdrop(

@@ -33,7 +33,7 @@ from inference.devices import onnx_providers
 from inference.engine import EngineUnavailable, InvalidRequest
 from inference.grabcut import GrabCutMasker
 from inference.matting import matte
-from inference.plausibility import implausibility
+from inference.plausibility import implausibility, seen_faintly
 from inference.refine import Refined, refine
 from inference.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
@@ -87,10 +87,6 @@ class Attempt:
     implausible: str | None
     suspicious: str | None
 
-    @property
-    def sure(self) -> bool:
-        return self.implausible is None and self.suspicious is None
-
 
 class Segmenter:
     """Turns a product photo into a `Cutout`; one instance per worker, reused. When the
@@ -115,18 +111,18 @@ class Segmenter:
         return Cutout(alpha=alpha, foreground=foreground, doubt=doubt)
 
     def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None]:
-        """The masker's attempt when sure; else the fallback's when that one is; else the
-        masker's refined mask when that at least is plausible; else UnsureCutout."""
+        """The masker's attempt when plausible (with a doubt when its own mask was not,
+        though the refinement mended it); else the fallback's when plausible; else
+        UnsureCutout."""
         first = self._attempt(self.masker, image)
-        if first.sure:
-            return first, first.refined.doubt
-        reason = first.implausible or first.suspicious
+        if first.implausible is None:
+            if first.suspicious is None:
+                return first, first.refined.doubt
+            return first, f"{first.masker}'s own outline was implausible ({first.suspicious})"
         if self.fallback is not None:
             second = self._attempt(self.fallback, image)
-            if second.sure:
-                return second, f"{first.masker}'s outline was implausible ({reason})"
-        if first.implausible is None:
-            return first, f"{first.masker}'s own outline was implausible ({reason})"
+            if second.implausible is None:
+                return second, f"{first.masker}'s outline was implausible ({first.implausible})"
         raise UnsureCutout(
             f"the product could not be cut out reliably: {first.implausible}; "
             "send a photo of the whole product against a plainer background"
@@ -135,13 +131,15 @@ class Segmenter:
     def _attempt(self, masker: Masker, image: np.ndarray) -> Attempt:
         coarse = masker.coarse_mask(analysis_copy(image))
         refined = refine(image, coarse)
+        solid = refined.mask >= 0.5
         size = refined.mask.shape[::-1]
         own = cv2.resize(coarse.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5
         return Attempt(
             masker.name,
             refined,
-            implausibility(refined.mask >= 0.5, refined.backdrop_like, refined.edges),
-            implausibility(own, refined.backdrop_like, refined.edges),
+            implausible=seen_faintly(coarse)
+            or implausibility(solid, refined.backdrop_like, refined.edges),
+            suspicious=implausibility(own, refined.backdrop_like, refined.edges),
         )
 
     def coarse_alpha(self, image: np.ndarray) -> np.ndarray:
