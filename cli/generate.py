@@ -73,9 +73,15 @@ def generate(args: argparse.Namespace) -> int:
         print(f"vitrina generate: {engines.diffusion_error}", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
+    status = 0
     for source, request in requests:
         started = time.perf_counter()
-        result = engines.generate_batch([request])[0]
+        try:
+            result = engines.generate_batch([request])[0]
+        except InvalidRequest as error:  # e.g. no believable cut-out: say so, go on
+            print(f"vitrina generate: {source.path}: {error}", file=sys.stderr)
+            status = 1
+            continue
         outputs = [args.out / f"{source.name}-{i + 1}.png" for i in range(len(result.images))]
         for image, path in zip(result.images, outputs, strict=True):
             image.save(path)
@@ -91,7 +97,7 @@ def generate(args: argparse.Namespace) -> int:
                 "seconds": round(time.perf_counter() - started, 3),
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
-    return 0
+    return status
 
 
 def missing_image_libraries(error: ModuleNotFoundError) -> str:

@@ -70,4 +70,4 @@ def place(cutout: Cutout, canvas: tuple[int, int] | None, fill: float) -> Cutout
     # Resampled premultiplied, so no old-background colour bleeds into the edge.
     premultiplied = placed(cutout.foreground * cutout.alpha[..., None])
     foreground = np.clip(premultiplied / np.maximum(alpha, 1e-3)[..., None], 0.0, 255.0)
-    return Cutout(alpha=alpha, foreground=foreground)
+    return Cutout(alpha=alpha, foreground=foreground, doubt=cutout.doubt)

@@ -14,6 +14,8 @@ class Cutout:
     # H×W×3 float32: the photo where alpha is 1, the product's own colour (old background
     # removed) on the soft edge, so that no halo of the old background comes along.
     foreground: np.ndarray
+    # None when the cut-out is sure; otherwise why not, in one line (it is still usable).
+    doubt: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:

@@ -187,6 +187,7 @@ class DiffusionEngine:
             engine=self.name,
             details={
                 "segmenter": self.segmenter.name,
+                "cutout_doubt": cutout.doubt,
                 "model": "sdxl" if is_sdxl(self.pipeline) else "sd15",
                 "working_size": list(mine[0].model_image.size),
                 "seeds": [p.seed for p in mine],

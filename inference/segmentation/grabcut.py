@@ -26,6 +26,7 @@ class GrabCutMasker:
 
     def coarse_mask(self, image: np.ndarray) -> np.ndarray:
         """Float32 mask in [0, 1] at a reduced size, 1 where the product is."""
+        cv2.setRNGSeed(0)  # k-means and GrabCut start from random draws: same photo, same cut
         height, width = image.shape[:2]
         scale = min(1.0, WORK_SIDE / max(height, width))
         small_size = (max(8, round(width * scale)), max(8, round(height * scale)))
@@ -36,6 +37,8 @@ class GrabCutMasker:
         border[:, :width_px], border[:, -width_px:] = True, True
         labels = np.where(_backdrop_like(small, border), cv2.GC_PR_BGD, cv2.GC_PR_FGD)
         labels = np.where(border, cv2.GC_BGD, labels).astype(np.uint8)
+        if not (labels == cv2.GC_PR_FGD).any():  # all of it looks like the border: nothing
+            return np.zeros(small.shape[:2], np.float32)
         background_model = np.zeros((1, 65), np.float64)
         foreground_model = np.zeros((1, 65), np.float64)
         cv2.grabCut(

@@ -59,7 +59,9 @@ def matte(image: np.ndarray, coarse: np.ndarray) -> tuple[np.ndarray, np.ndarray
     edge_alpha[edge_alpha < SNAP] = 0.0
     edge_alpha[edge_alpha > 1.0 - SNAP] = 1.0
     alpha[unknown] = edge_alpha
-    foreground[unknown] = _solved_colour(colour, edge_alpha, product, backdrop)
+    solved = _solved_colour(colour, edge_alpha, product, backdrop)
+    # Where the edge came out solid, the photo's own pixel, so it composites bit for bit.
+    foreground[unknown] = np.where(edge_alpha[:, None] >= 1.0, colour, solved)
     return alpha, foreground
 
 

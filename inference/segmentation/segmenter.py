@@ -3,22 +3,33 @@
 Which model, and where its file is, is models.py's choice. rembg would otherwise try
 GitHub on first use; with `local_files_only` a missing file is reported in one line
 and the classical cut-out takes over instead of a hang or a crash.
+
+A cut-out is the photo decoded to its real tones (inference.decoding), the model's
+mask corrected with the photo's colours (refine.py), checked for plausibility
+(plausibility.py) and matted at full size (matting.py). An implausible
+mask is retried with GrabCut; when neither is believable the caller gets
+UnsureCutout rather than a blank or broken product.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from inference.cutout import Cutout
+from inference.decoding import Decoded, decode
 from inference.devices import onnx_providers
+from inference.engine import InvalidRequest
 from inference.segmentation.grabcut import GrabCutMasker
 from inference.segmentation.matting import matte
 from inference.segmentation.models import choose_model, rembg_session
+from inference.segmentation.plausibility import implausibility, seen_faintly
+from inference.segmentation.refine import Refined, refine
 from inference.segmentation.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
@@ -27,6 +38,8 @@ log = logging.getLogger(__name__)
 # Models are fed at most this many pixels a side: rembg resizes to 320–1024 anyway,
 # and resizing a 24-megapixel photo with Lanczos inside rembg would cost more than the model.
 ANALYSIS_SIDE = 1024
+# A transparent picture whose opaque part covers less than this share holds no product.
+MIN_GIVEN_COVER = 0.001
 
 
 class Masker(Protocol):
@@ -52,42 +65,91 @@ class RembgMasker:
         return np.asarray(mask, dtype=np.float32) / 255.0
 
 
-class Segmenter:
-    """Turns a product photo into a `Cutout`; one instance per worker, reused."""
+class UnsureCutout(InvalidRequest):
+    """No method could tell the product from its background; the message says why, in
+    one line, and what kind of photo would work."""
 
-    def __init__(self, masker: Masker) -> None:
+
+@dataclass(frozen=True)
+class Attempt:
+    """One method's refined mask; why it is not believable (None when it is), and why
+    the method's own mask was not, even if the refinement mended it."""
+
+    masker: str
+    refined: Refined
+    implausible: str | None
+    suspicious: str | None
+
+
+class Segmenter:
+    """Turns a product photo into a `Cutout`; one instance per worker, reused. When the
+    masker's outline is implausible, `fallback` (GrabCut by default) is tried."""
+
+    def __init__(self, masker: Masker, fallback: Masker | None = None) -> None:
         self.masker = masker
+        self.fallback = fallback
 
     @property
     def name(self) -> str:
         return self.masker.name
 
     def cut(self, photo: Image.Image) -> Cutout:
-        """The product in `photo`; a photo with real transparency is taken as already cut."""
-        photo = ImageOps.exif_transpose(photo)
-        image = np.asarray(photo.convert("RGB"))
-        given_alpha = _given_alpha(photo)
-        if given_alpha is not None:
-            return Cutout(alpha=given_alpha, foreground=image.astype(np.float32))
-        alpha, foreground = matte(image, self.masker.coarse_mask(_analysis_copy(image)))
-        return Cutout(alpha=alpha, foreground=foreground)
+        """The product in `photo`; a photo with a transparent background is taken as
+        already cut. Raises UnsureCutout when no method finds a believable product."""
+        decoded = decode(photo)
+        if decoded.alpha is not None:
+            return _already_cut(decoded)
+        attempt, doubt = self._believable(decoded.rgb)
+        alpha, foreground = matte(decoded.rgb, attempt.refined.mask)
+        return Cutout(alpha=alpha, foreground=foreground, doubt=doubt)
+
+    def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None]:
+        """The masker's attempt when plausible (with a doubt when its own mask was not,
+        though the refinement mended it); else the fallback's when plausible; else
+        UnsureCutout."""
+        first = self._attempt(self.masker, image)
+        if first.implausible is None:
+            if first.suspicious is None:
+                return first, first.refined.doubt
+            return first, f"{first.masker}'s own outline was implausible ({first.suspicious})"
+        if self.fallback is not None:
+            second = self._attempt(self.fallback, image)
+            if second.implausible is None:
+                return second, f"{first.masker}'s outline was implausible ({first.implausible})"
+        raise UnsureCutout(
+            f"the product could not be cut out reliably: {first.implausible}; "
+            "send a photo of the whole product against a plainer background"
+        )
+
+    def _attempt(self, masker: Masker, image: np.ndarray) -> Attempt:
+        coarse = masker.coarse_mask(analysis_copy(image))
+        refined = refine(image, coarse)
+        solid = refined.mask >= 0.5
+        size = refined.mask.shape[::-1]
+        own = cv2.resize(coarse.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5
+        return Attempt(
+            masker.name,
+            refined,
+            implausible=seen_faintly(coarse)
+            or implausibility(solid, refined.backdrop_like, refined.edges),
+            suspicious=implausibility(own, refined.backdrop_like, refined.edges),
+        )
 
     def coarse_alpha(self, image: np.ndarray) -> np.ndarray:
         """The model's own mask of an RGB array, at the model's size: enough to re-check a
         generated image for object expansion, at a fraction of a full cut-out's cost."""
-        return self.masker.coarse_mask(_analysis_copy(image))
+        return self.masker.coarse_mask(analysis_copy(image))
 
 
-def _given_alpha(photo: Image.Image) -> np.ndarray | None:
-    if "A" not in photo.getbands() and "transparency" not in photo.info:
-        return None
-    alpha = np.asarray(photo.convert("RGBA"))[..., 3]
-    if alpha.min() == 255:
-        return None
-    return alpha.astype(np.float32) / 255.0
+def _already_cut(decoded: Decoded) -> Cutout:
+    """A picture with a transparent background: its own alpha is the product's mask."""
+    alpha = decoded.alpha
+    if alpha is None or float((alpha >= 0.5).mean()) < MIN_GIVEN_COVER:
+        raise UnsureCutout("the picture is transparent all over: there is no product in it")
+    return Cutout(alpha=alpha, foreground=decoded.rgb.astype(np.float32))
 
 
-def _analysis_copy(image: np.ndarray) -> np.ndarray:
+def analysis_copy(image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     scale = ANALYSIS_SIDE / max(height, width)
     if scale >= 1.0:
@@ -112,4 +174,4 @@ def load_segmenter(settings: Settings, device: str) -> Segmenter:
         return Segmenter(GrabCutMasker())
     side = f" at {resized.side} px" if resized else ""
     log.info("cutting out with %s%s on %s (%s)", choice.name, side, device, providers[0])
-    return Segmenter(RembgMasker(session, choice.name, resized))
+    return Segmenter(RembgMasker(session, choice.name, resized), fallback=GrabCutMasker())

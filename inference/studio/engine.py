@@ -61,6 +61,7 @@ class StudioEngine:
             engine=self.name,
             details={
                 "segmenter": self.segmenter.name,
+                "cutout_doubt": cutout.doubt,
                 "backdrop": style.backdrop,
                 "seeds": [request.seed + i for i in range(request.count)],
                 "lighting": lightings,

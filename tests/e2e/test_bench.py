@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.support.models import requires_u2netp
 from tests.support.services import REPO_ROOT
 
 
@@ -70,3 +71,25 @@ def test_studio_benchmark_runs_and_times_whole_requests() -> None:
     assert report["image"] == "1024x1024"
     for phase in ("cut_out_only", "one_image_request", "four_image_request"):
         assert report[phase]["median_s"] > 0
+
+
+@requires_u2netp
+def test_cutout_benchmark_scores_every_method_and_set(tmp_path: Path) -> None:
+    out = tmp_path / "cutout.json"
+    done = run_script("bench.cutout_quality", "--only", "ring_on_wood", "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["boundary_tolerance_px"] == 2
+    for part in ("tuning", "held-out", "held-out-2"):
+        (product,) = report[part]["products"]
+        assert product["name"] == "ring_on_wood" and "holes" in product["tags"]
+        for method in ("raw", "grabcut", "refined"):
+            assert 0.0 <= product[method]["iou"] <= 1.0
+            assert 0.0 <= product[method]["boundary_f"] <= 1.0
+            assert product[method]["seconds"] > 0
+        assert set(report[part]["summary"]) == {"raw", "grabcut", "refined"}
+
+
+def test_cutout_benchmark_rejects_unknown_products() -> None:
+    done = run_script("bench.cutout_quality", "--only", "no_such_product")
+    assert done.returncode == 2 and "no_such_product" in done.stderr
