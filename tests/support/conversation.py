@@ -86,7 +86,8 @@ class Conversation:
 
     async def edit(self, message: Message, **content: object) -> None:
         """The user edits `message` (Telegram lets a photo be replaced)."""
-        edited = message.model_copy(update={**content, "edit_date": datetime.now(UTC)})
+        stamp = int(datetime.now(UTC).timestamp())
+        edited = message.model_copy(update={**content, "edit_date": stamp})
         await self.dp.feed_update(self.bot, Update(update_id=next(_ids), edited_message=edited))
 
     def photo_sizes(self, data: bytes, file_size: int | None = -1) -> list[PhotoSize]:

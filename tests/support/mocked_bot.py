@@ -106,8 +106,8 @@ class MockedSession(BaseSession):
 class MockedBot(Bot):
     session: MockedSession
 
-    def __init__(self) -> None:
-        super().__init__(f"{BOT_ID}:TEST", session=MockedSession())
+    def __init__(self, token: str = f"{BOT_ID}:TEST") -> None:
+        super().__init__(token, session=MockedSession())
 
     def add_file(self, file_id: str, data: bytes) -> None:
         """A file a user sent: served by getFile and its download."""
