@@ -42,7 +42,7 @@ _known_secrets: list[str] = []
 # What a secret looks like wherever it turns up, known to this process or not.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A Bot API token, alone or inside a URL path (/bot<token>/, /file/bot<token>/).
-    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
+    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
     # Yandex Cloud API keys (AQVN…) and IAM tokens (t1.…).
     (re.compile(r"\bAQVN[A-Za-z0-9_-]{20,}"), REDACTED),
     (re.compile(r"\bt1\.[A-Za-z0-9_.-]{20,}"), REDACTED),

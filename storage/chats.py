@@ -6,7 +6,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -22,6 +22,12 @@ class Chat(BaseModel):
     forgotten_at: datetime | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     last_seen: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @field_validator("created_at", "last_seen", "forgotten_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        # nx-27017 returns a datetime written by an update as naive text; it was UTC.
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class ChatRepo:
@@ -54,6 +60,12 @@ class ChatRepo:
 
     async def count(self, **match: Any) -> int:
         return await self._col.count_documents(match)
+
+    async def forgotten_since(self, since: datetime) -> int:
+        """Chats that asked to forget their data since then (compared here, not in the query:
+        nx-27017 keeps an updated datetime as text)."""
+        cursor = self._col.find({"forgotten_at": {"$ne": None}}, projection={"_id": False})
+        return sum([Chat.model_validate(d).forgotten_at >= since async for d in cursor])
 
     async def mark_forgotten(self, chat_id: int, when: datetime) -> None:
         """Keeps the ban and the quota override, drops who the user is."""
