@@ -137,7 +137,7 @@ def _open(data: bytes, max_pixels: int) -> Image.ImageFile.ImageFile:
             raise UnusableImage("corrupt", "the image is damaged and cannot be read") from None
         raise UnusableImage("not-image", "not an image (JPEG, PNG or WEBP)") from None
     except Exception as error:  # hostile input can break a parser in any way
-        log.info("image header unreadable: %s: %s", type(error).__name__, error)
+        log.debug("image header unreadable: %s: %s", type(error).__name__, error)
         raise UnusableImage("corrupt", "the image is damaged and cannot be read") from None
 
 
@@ -166,7 +166,7 @@ def _decode_first_frame(image: Image.Image, fmt: str) -> None:
     except Image.DecompressionBombError as bomb:
         raise _too_many_pixels(MAX_PIXELS) from bomb
     except Exception as error:  # truncated data, a bad chunk, a broken decoder state
-        log.info("image undecodable: %s: %s", type(error).__name__, error)
+        log.debug("image undecodable: %s: %s", type(error).__name__, error)
         raise UnusableImage("corrupt", "the image is damaged and cannot be read") from None
 
 
