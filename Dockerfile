@@ -23,4 +23,6 @@ COPY runtime runtime
 RUN pip install torch==2.13.0 && pip install .
 RUN python -m inference.segmentation.fetch_u2netp /app/var/models
 ENV MODELS_DIR=/app/var/models
+# One JSON object a line, with job_id and chat_id, for the log collector.
+ENV LOG_FORMAT=json
 ENTRYPOINT ["vitrina"]

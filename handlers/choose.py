@@ -14,7 +14,7 @@ from catalog import style_ids
 from handlers.states import Flow, draft_or_refuse, refuse
 from keyboards import builders
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
-from locales import Translator
+from locales import Translator, user_text
 from runtime.logs import log_context
 from storage.chats import Chat
 
@@ -97,7 +97,7 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
     draft.user_prompt = text
     draft.model_prompt, draft.negative_prompt = prompt.prompt, prompt.negative_prompt
     await save_draft(state, draft)
-    await message.answer(t.get("prompt-saved", text=text))
+    await message.answer(t.get("prompt-saved", text=user_text(text)))
     if draft.count is None:
         await _ask_count(message, t, state, draft, deps, edit=False)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,17 @@ from fluent.syntax import ast
 LANGUAGES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LANGUAGE = "en"
 _ROOT = Path(__file__).parent
+
+
+# Direction marks and overrides: a name or a description carrying them would turn the rest
+# of the bot's sentence around it backwards.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def user_text(text: str | None, limit: int = 300) -> str:
+    """Text a user wrote, fit to be placed inside one of ours: without direction controls,
+    at most `limit` characters. Right-to-left letters and emoji stay as they are."""
+    return _BIDI_CONTROLS.sub("", text or "")[:limit]
 
 
 def pick_language(language_code: str | None) -> str:

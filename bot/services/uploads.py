@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from redis.exceptions import RedisError
 
 from bot.services.deps import BotDeps
 from inference.intake import MAX_PIXELS, Inspected, UnusableImage, inspect
@@ -87,7 +88,10 @@ async def receive_upload(
         kind="original",
         telegram_file_id=file_id,
     )
-    await request_label(deps.redis, deps.keys, image_id)
+    try:
+        await request_label(deps.redis, deps.keys, image_id)
+    except RedisError as error:  # the category only improves suggestions: the photo is kept
+        log.warning("no category asked for: %s", error)
     return Upload(image_id, inspected)
 
 

@@ -193,7 +193,7 @@ class Worker:
         if stored:
             await self._event(job, EventType.DONE)
             self.processed += 1
-            log.info("job done: %d images by %s", len(ids), result.engine)
+            log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _failed(self, delivery: Delivery, job: Job, exc: Exception) -> None:
         attempt = delivery.message.attempt

@@ -87,6 +87,7 @@ async def test_regenerate_and_send_as_files(service):
     assert second.message_id > first.message_id
     await user.press(again, text="📎 Send as files")
     document = await user.wait_for(lambda m: bool(m.document))
+    assert user.chat_actions[-1] == "upload_document"
     assert document.document["file_name"].endswith(".png")
     assert decode(document.document_bytes).format == "PNG"
 

@@ -282,3 +282,13 @@ async def test_a_failed_download_is_said_kindly_and_never_logs_the_token(
     assert token not in everything, "tracebacks included"
     assert "ClientResponseError 502" in caplog.text
     assert await stored_originals(chat) == []
+
+
+async def test_names_and_texts_lose_direction_overrides_but_keep_their_letters(chat):
+    chat_user = chat.user.model_copy(update={"first_name": "\u202eAnna\u202c أريكة"})
+    message = chat.message(text="/start").model_copy(update={"from_user": chat_user})
+    from aiogram.types import Update
+
+    await chat.dp.feed_update(chat.bot, Update(update_id=next_id(), message=message))
+    greeting = chat.texts()[0]
+    assert greeting.startswith("Hello, Anna أريكة!") and "\u202e" not in greeting
