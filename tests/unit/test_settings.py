@@ -32,3 +32,15 @@ def test_env_example_parses_with_empty_values_meaning_unset():
     settings = Settings(_env_file=EXAMPLE)
     assert settings.bot_token is None and settings.redis_url is None
     assert settings.image_counts == [1, 2, 4]
+
+
+def test_a_local_env_file_is_never_committed():
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+
+    if git("rev-parse", "--git-dir").returncode != 0:
+        return  # not a git checkout (an unpacked release): nothing to commit to
+    assert git("check-ignore", "-q", ".env").returncode == 0, ".gitignore must ignore .env"
+    assert ".env" not in git("ls-files").stdout.splitlines()
