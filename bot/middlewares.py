@@ -86,8 +86,9 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def _count(self, deps: BotDeps, window: int, user: User | None, chat: Chat | None) -> str:
         """The first of "user:<id>" and "chat:<id>" past the limit in this window, or ""."""
-        names = [f"user:{user.id}" if user else "", f"chat:{chat.id}" if chat else ""]
-        names = [n for n in names if n and n != f"chat:{user.id if user else ''}"]
+        names = [f"user:{user.id}"] if user else []
+        if chat is not None and (user is None or chat.id != user.id):  # a private chat is its user
+            names.append(f"chat:{chat.id}")
         async with deps.redis.pipeline(transaction=False) as pipe:
             for name in names:
                 key = f"{deps.keys.prefix}:throttle:{name}:{window}"

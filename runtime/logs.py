@@ -19,6 +19,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pythonjsonlogger.json import JsonFormatter
@@ -136,6 +137,10 @@ class JsonLineFormatter(JsonFormatter):
         if not hasattr(record, "part"):
             record.part = _part[0]
         return redact(super().format(record))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        # ISO 8601 in UTC, which log collectors parse and which sorts as text.
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
 def setup_logging(
