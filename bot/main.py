@@ -33,7 +33,7 @@ from bot.services.deps import BotDeps
 from handlers import routers
 from jobs.names import Keys
 from jobs.queue import JobQueue
-from locales import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from locales import DEFAULT_LANGUAGE, LANGUAGES, READ_RUSSIAN, Translator, pick_language
 from settings import Settings
 from storage.store import Storage
 from suggestions import Suggester
@@ -97,11 +97,12 @@ async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
 
 
 async def set_commands(bot: Bot, admin_ids: list[int]) -> None:
-    """The menu in ru and en, and in English for every other language (the list without a
-    language_code); admins also see their commands, in their own chats only."""
-    for lang in (*LANGUAGES, None):
-        commands = _commands(Translator.load(lang or DEFAULT_LANGUAGE), COMMANDS)
-        await bot.set_my_commands(commands, language_code=lang)
+    """The menu in the language the bot will answer in: ru and en, Russian for the
+    languages whose speakers get Russian answers, and English for everyone else (the list
+    without a language_code). Admins also see their commands, in their own chats only."""
+    for code in (*LANGUAGES, *sorted(READ_RUSSIAN), None):
+        commands = _commands(Translator.load(pick_language(code)), COMMANDS)
+        await bot.set_my_commands(commands, language_code=code)
     admin_menu = _commands(Translator.load(DEFAULT_LANGUAGE), COMMANDS + ADMIN_COMMANDS)
     for admin in admin_ids:
         try:

@@ -12,6 +12,8 @@ from fluent.syntax import ast
 
 LANGUAGES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LANGUAGE = "en"
+# Speakers of these languages usually read Russian more easily than English.
+READ_RUSSIAN = frozenset({"uk", "be", "kk", "uz", "ky", "tg", "hy", "az"})
 _ROOT = Path(__file__).parent
 
 
@@ -31,8 +33,7 @@ def pick_language(language_code: str | None) -> str:
     code = (language_code or "").split("-")[0].lower()
     if code in LANGUAGES:
         return code
-    # Speakers of these languages usually read Russian more easily than English.
-    return "ru" if code in {"uk", "be", "kk", "uz", "ky", "tg", "hy", "az"} else DEFAULT_LANGUAGE
+    return "ru" if code in READ_RUSSIAN else DEFAULT_LANGUAGE
 
 
 class Translator:

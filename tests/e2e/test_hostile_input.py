@@ -155,4 +155,5 @@ async def test_the_menu_is_there_for_every_language(service: Service):
     assert [c["command"] for c in default][:2] == ["start", "help"]
     assert default[0]["description"] == "Start"
     assert service.telegram.my_commands(language_code="ru")[0]["description"] == "Начать"
+    assert service.telegram.my_commands(language_code="uk")[0]["description"] == "Начать"
     assert "forget" in [c["command"] for c in default]
