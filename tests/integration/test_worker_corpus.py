@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 from inference.engine_set import EngineSet
+from inference.worker.loop import decode_image
 from settings import Settings
 from storage.status import JobStatus
 from tests.integration.test_worker import all_final, submit, worker_running
-from tests.support.corpus import corpus
+from tests.support.corpus import UPRIGHT_SIZE, corpus
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.timeout(600)
@@ -32,4 +33,7 @@ async def test_every_accepted_file_becomes_images(settings, storage, redis, engi
     for s, job in zip(ACCEPTED, jobs, strict=True):
         done = await storage.jobs.get(job.id)
         assert done.status == JobStatus.DONE, (s.name, done.error)
-        assert len(done.result_image_ids) == 1
+        [result] = done.result_image_ids
+        if s.name == "exif-rotated":
+            image = decode_image(await storage.images.get(result))
+            assert image.size == UPRIGHT_SIZE, "a phone photo comes out upright"
