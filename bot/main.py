@@ -13,25 +13,34 @@ import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from redis.asyncio import Redis
 
-from bot.middlewares import ChatContextMiddleware, ErrorReplyMiddleware, ThrottlingMiddleware
+from bot.middlewares import (
+    ChatContextMiddleware,
+    ErrorReplyMiddleware,
+    LogContextMiddleware,
+    PrivateChatsOnly,
+    StaleButtonMiddleware,
+    ThrottlingMiddleware,
+)
 from bot.notifier import Notifier
 from bot.services.deps import BotDeps
 from handlers import routers
 from jobs.names import Keys
 from jobs.queue import JobQueue
-from locales import LANGUAGES, Translator
+from locales import DEFAULT_LANGUAGE, LANGUAGES, READ_RUSSIAN, Translator, pick_language
 from settings import Settings
 from storage.store import Storage
 from suggestions import Suggester
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "history", "language", "cancel")
+COMMANDS = ("start", "help", "history", "language", "cancel", "forget")
+ADMIN_COMMANDS = ("stats", "ban", "unban", "quota")
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -52,13 +61,19 @@ def build_dispatcher(deps: BotDeps) -> Dispatcher:
         key_builder=DefaultKeyBuilder(prefix=f"{deps.keys.prefix}:fsm", with_destiny=True),
     )
     dp = Dispatcher(storage=fsm, deps=deps)
-    for observer in (dp.message, dp.callback_query):
-        observer.outer_middleware(ThrottlingMiddleware())
+    dp.update.outer_middleware(LogContextMiddleware())
+    settings = deps.settings
+    throttle = ThrottlingMiddleware(settings.throttle_limit, settings.throttle_window_s)
+    observers = (dp.message, dp.edited_message, dp.callback_query)
+    for observer in observers:
+        observer.outer_middleware(throttle)
+        observer.outer_middleware(PrivateChatsOnly())
         observer.outer_middleware(ChatContextMiddleware())
+    dp.callback_query.outer_middleware(StaleButtonMiddleware())
     # Every button is answered once, after its handler; the error reply sits inside, so a
     # failed handler's apology becomes that answer.
     dp.callback_query.middleware(CallbackAnswerMiddleware())
-    for observer in (dp.message, dp.callback_query):
+    for observer in observers:
         observer.middleware(ErrorReplyMiddleware())
     dp.include_routers(*routers())
     return dp
@@ -81,11 +96,23 @@ async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
         await redis.aclose()
 
 
-async def set_commands(bot: Bot) -> None:
-    for lang in LANGUAGES:
-        t = Translator.load(lang)
-        commands = [BotCommand(command=c, description=t.get(f"command-{c}")) for c in COMMANDS]
-        await bot.set_my_commands(commands, language_code=lang)
+async def set_commands(bot: Bot, admin_ids: list[int]) -> None:
+    """The menu in the language the bot will answer in: ru and en, Russian for the
+    languages whose speakers get Russian answers, and English for everyone else (the list
+    without a language_code). Admins also see their commands, in their own chats only."""
+    for code in (*LANGUAGES, *sorted(READ_RUSSIAN), None):
+        commands = _commands(Translator.load(pick_language(code)), COMMANDS)
+        await bot.set_my_commands(commands, language_code=code)
+    admin_menu = _commands(Translator.load(DEFAULT_LANGUAGE), COMMANDS + ADMIN_COMMANDS)
+    for admin in admin_ids:
+        try:
+            await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(chat_id=admin))
+        except TelegramAPIError as error:  # an admin who never opened the bot has no chat
+            log.info("no admin menu for %s yet: %s", admin, error)
+
+
+def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(command=c, description=t.get(f"command-{c}")) for c in names]
 
 
 async def serve(settings: Settings) -> None:
@@ -95,7 +122,7 @@ async def serve(settings: Settings) -> None:
     bot = build_bot(settings)
     async with open_deps(settings) as deps:
         dp = build_dispatcher(deps)
-        await set_commands(bot)
+        await set_commands(bot, settings.admin_ids)
         stop = asyncio.Event()
         notifier = Notifier(bot, deps, f"{socket.gethostname()}-{os.getpid()}")
         notifying = asyncio.create_task(notifier.run(stop))

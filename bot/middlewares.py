@@ -1,4 +1,9 @@
-"""Per-update context: the chat record, its language, and the ban check."""
+"""Per-update context and the abuse rules every update passes before a handler.
+
+In order: the log context (chat, user, job), throttling by user and by chat, private
+chats only, the chat record with its language and the ban check, and buttons whose
+message Telegram no longer shows.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +13,142 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.services.deps import BotDeps
+from bot.services.groups import refuse_group
+from keyboards.callbacks import JobCb
 from locales import Translator, pick_language
-from storage.store import Storage
+from runtime.logs import log_context
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+class LogContextMiddleware(BaseMiddleware):
+    """Binds the update's chat, user and (for a job's button) job to every line logged
+    while it is handled. An outer middleware of `dp.update`, after aiogram's own that
+    finds the chat and the user."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        user: User | None = data.get("event_from_user")
+        fields = {
+            "chat_id": chat.id if chat else None,
+            "user_id": user.id if user else None,
+            "job_id": _job_of(event),
+        }
+        with log_context(**fields):
+            return await handler(event, data)
+
+
+def _job_of(update: TelegramObject) -> str | None:
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is None or not query.data or not query.data.startswith(f"{JobCb.__prefix__}:"):
+        return None
+    try:
+        return JobCb.unpack(query.data).job_id
+    except (TypeError, ValueError):
+        return None
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """Lets `limit` updates per `window_s` through per user and, apart, per chat, counted
+    in Redis across replicas; past that the sender is told to slow down once per window
+    and the rest is dropped. The limit is far above what a person taps: it stops scripts,
+    stuck clients and floods, and a new group is no fresh allowance for the same user."""
+
+    def __init__(self, limit: int, window_s: int, clock: Callable[[], float] = time.time) -> None:
+        self._limit = limit
+        self._window_s = window_s
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        user: User | None = data.get("event_from_user")
+        if chat is None and user is None:
+            return await handler(event, data)
+        deps: BotDeps = data["deps"]
+        window = int(self._clock()) // self._window_s
+        over = await self._count(deps, window, user, chat)
+        if not over:
+            return await handler(event, data)
+        log.info("throttled (%s)", over)
+        warned = f"{deps.keys.prefix}:throttle:warned:{over}:{window}"
+        if await deps.redis.set(warned, 1, nx=True, ex=self._window_s * 2):
+            text = Translator.load(pick_language(user.language_code if user else None))
+            await _refuse(event, text.get("error-slow-down"), alert=False)
+        elif isinstance(event, CallbackQuery):
+            await event.answer()  # the button stops spinning; nothing else happens
+        return None
+
+    async def _count(self, deps: BotDeps, window: int, user: User | None, chat: Chat | None) -> str:
+        """The first of "user:<id>" and "chat:<id>" past the limit in this window, or ""."""
+        names = [f"user:{user.id}"] if user else []
+        if chat is not None and (user is None or chat.id != user.id):  # a private chat is its user
+            names.append(f"chat:{chat.id}")
+        async with deps.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                key = f"{deps.keys.prefix}:throttle:{name}:{window}"
+                pipe.incr(key)
+                pipe.expire(key, self._window_s * 2)
+            counts = (await pipe.execute())[::2]
+        return next((n for n, c in zip(names, counts, strict=True) if c > self._limit), "")
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """Vitrina works in private chats: a user's photos, quota and history are theirs. In a
+    group it says so once, in the sender's language, and leaves; nothing is stored."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        user: User | None = data.get("event_from_user")
+        t = Translator.load(pick_language(user.language_code if user else None))
+        await refuse_group(data["bot"], chat.id, t)
+        if isinstance(event, CallbackQuery):
+            await event.answer()
+        return None
+
+
 class ChatContextMiddleware(BaseMiddleware):
-    """Injects `chat` and `t` (the chat's Translator); stops updates from banned chats."""
+    """Injects `chat_record` and `t` (the chat's Translator); stops updates from a banned
+    chat or a banned user, wherever the user writes from."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat = data.get("event_chat")
         if user is None or chat is None:
             return await handler(event, data)
-        db: Storage = data["deps"].db
+        db = data["deps"].db
         record = await db.chats.touch(
             chat.id, pick_language(user.language_code), user.username, user.first_name
         )
         t = Translator.load(record.lang)
         data["chat_record"] = record
         data["t"] = t
-        if record.banned:
+        banned = record.banned
+        if not banned and user.id != chat.id:
+            person = await db.chats.get(user.id)
+            banned = person is not None and person.banned
+        if banned:
+            log.info("refused: banned")
             await _refuse(event, t.get("error-banned"))
+            return None
+        return await handler(event, data)
+
+
+class StaleButtonMiddleware(BaseMiddleware):
+    """A button under a message Telegram no longer gives the bot (older than 48 hours) or
+    under none at all is out of date: said so, nothing done."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, CallbackQuery) and not isinstance(event.message, Message):
+            t: Translator = data["t"]
+            await event.answer(t.get("error-expired"), show_alert=True)
             return None
         return await handler(event, data)
 
@@ -46,8 +160,7 @@ class ErrorReplyMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except Exception:
-            chat = data.get("event_chat")
-            log.exception("handler failed in chat %s", chat.id if chat else None)
+            log.exception("handler failed")
             t: Translator | None = data.get("t")
             if t is None:
                 return None
@@ -60,34 +173,8 @@ class ErrorReplyMiddleware(BaseMiddleware):
             return None
 
 
-async def _refuse(event: TelegramObject, text: str) -> None:
+async def _refuse(event: TelegramObject, text: str, alert: bool = True) -> None:
     if isinstance(event, Message):
         await event.answer(text)
     elif isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-
-
-class ThrottlingMiddleware(BaseMiddleware):
-    """Drops a chat's updates beyond `limit` per `window_s`, counted in Redis across replicas.
-
-    The limit is far above what a person taps; it stops scripts and stuck clients.
-    """
-
-    def __init__(self, limit: int = 30, window_s: int = 10) -> None:
-        self._limit = limit
-        self._window_s = window_s
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        chat = data.get("event_chat")
-        if chat is not None:
-            deps = data["deps"]
-            key = deps.keys.throttle(chat.id, int(time.time()) // self._window_s)
-            count = await deps.redis.incr(key)
-            if count == 1:
-                await deps.redis.expire(key, self._window_s * 2)
-            if count > self._limit:
-                log.info("chat %s throttled", chat.id)
-                if isinstance(event, CallbackQuery):
-                    await event.answer()
-                return None
-        return await handler(event, data)
+        await event.answer(text, show_alert=alert)

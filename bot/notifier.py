@@ -23,6 +23,7 @@ from jobs.events import event_reader
 from jobs.messages import EventType, JobEvent
 from keyboards import builders
 from locales import Translator
+from runtime.logs import log_context
 from runtime.loops import run_until
 from storage.images import ImageNotFound
 from storage.jobs import Job
@@ -68,6 +69,10 @@ class Notifier:
             await self._deliver(entry.id, JobEvent.from_fields(entry.fields))
 
     async def _deliver(self, entry_id: str, event: JobEvent) -> None:
+        with log_context(job_id=event.job_id, chat_id=event.chat_id):
+            await self._deliver_event(entry_id, event)
+
+    async def _deliver_event(self, entry_id: str, event: JobEvent) -> None:
         while True:
             try:
                 await self.handle(event)
@@ -83,6 +88,8 @@ class Notifier:
                 log.exception("job %s chat %s: delivery failed", event.job_id, event.chat_id)
                 return
         await self._reader.ack(entry_id)
+        if event.type != EventType.PROGRESS:
+            log.info("job %s: told the user", event.type)
 
     async def handle(self, event: JobEvent) -> None:
         job = await self._deps.db.jobs.get(event.job_id)

@@ -7,19 +7,24 @@ vitrina generate IMAGE... --style STYLE [--count N] [--prompt TEXT]
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from catalog import style_ids
 from inference.engine import ENGINE_NAMES, GenerationRequest, InvalidRequest
+from inference.intake import UnusableImage, inspect
 from settings import Settings
 
 CANVAS_HELP = "WIDTHxHEIGHT or a preset: square, 1:1, 3:4, 16:9 (default: the input's size)"
+# A product photo, even a 16-bit TIFF-sized PNG, is far below this; a larger file is a
+# mistake, and reading it whole would cost its size in memory.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 class BadInput(ValueError):
@@ -29,8 +34,9 @@ class BadInput(ValueError):
 @dataclass(frozen=True)
 class Input:
     path: Path
-    image: Image.Image
+    image: Image.Image  # upright (EXIF rotation applied), the first frame of an animation
     name: str  # the output files' stem, unique among the inputs
+    frames: int  # above 1: an animation, of which the first frame is used
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="turn product photos into marketing images (PNG files)",
         description="Writes COUNT images per input and its 8-bit product mask into DIR.",
     )
-    parser.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="JPEG/PNG/WEBP")
+    parser.add_argument(
+        "images", nargs="+", metavar="IMAGE", type=Path, help="JPEG/PNG/WEBP (GIF: first frame)"
+    )
     parser.add_argument("--style", required=True, help=f"one of: {', '.join(style_ids())}")
     parser.add_argument("--count", type=int, default=1, help="images per input (default 1)")
     parser.add_argument("--prompt", help="scene description in English (default: the style's)")
@@ -50,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--canvas", help=CANVAS_HELP)
     parser.add_argument("--out", required=True, type=Path, metavar="DIR")
     parser.add_argument("--json", action="store_true", help="one JSON object per input")
-    parser.set_defaults(func=generate)
+    parser.set_defaults(func=generate, quiet_log_level="WARNING")
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -74,6 +82,13 @@ def generate(args: argparse.Namespace) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     status = 0
+    for source, _ in requests:
+        if source.frames > 1:
+            print(
+                f"vitrina generate: {source.path}: an animation of {source.frames} frames; "
+                "the first frame is used",
+                file=sys.stderr,
+            )
     for source, request in requests:
         started = time.perf_counter()
         try:
@@ -94,6 +109,7 @@ def generate(args: argparse.Namespace) -> int:
                 "mask": str(mask),
                 "engine": result.engine,
                 "style": request.style,
+                "frames": source.frames,
                 "seconds": round(time.perf_counter() - started, 3),
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -142,17 +158,33 @@ def _inputs(paths: list[Path]) -> list[Input]:
     inputs: list[Input] = []
     taken: set[str] = set()
     for path in paths:
-        try:
-            image = Image.open(path)
-            image.load()
-        except FileNotFoundError:
-            raise BadInput(f"{path}: no such file") from None
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-            reason = str(error).splitlines()[0] if str(error) else "unreadable"
-            raise BadInput(f"{path}: not a readable image ({reason})") from None
+        image, frames = _read(path)
         name = path.stem
         while name in taken:  # two inputs named alike must not overwrite each other
             name += "_"
         taken.add(name)
-        inputs.append(Input(path=path, image=image, name=name))
+        inputs.append(Input(path=path, image=image, name=name, frames=frames))
     return inputs
+
+
+def _read(path: Path) -> tuple[Image.Image, int]:
+    """The photo upright as its owner sees it, and its frame count; checked the way the
+    bot checks an upload (pixels capped from the header, before any decoding)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BadInput(f"{path}: the file is over {MAX_FILE_BYTES // 2**20} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: a folder, not an image") from None
+    except OSError as error:
+        raise BadInput(f"{path}: cannot be read ({error.strerror or error})") from None
+    try:
+        inspected = inspect(data)
+    except UnusableImage as unusable:
+        raise BadInput(f"{path}: {unusable}") from None
+    image = Image.open(io.BytesIO(data))
+    image.seek(0)
+    image.load()
+    return ImageOps.exif_transpose(image), inspected.frames

@@ -6,11 +6,25 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import choose, fallback, history, job_actions, photo, start, suggest
+    from handlers import (
+        admin,
+        choose,
+        fallback,
+        forget,
+        groups,
+        history,
+        job_actions,
+        photo,
+        start,
+        suggest,
+    )
 
-    # fallback last: it answers every message the others let through.
+    # fallback last: it answers every message and button the others let through.
     return [
+        groups.router,
         start.router,
+        admin.router,
+        forget.router,
         job_actions.router,
         history.router,
         photo.router,

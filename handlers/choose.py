@@ -14,7 +14,8 @@ from catalog import style_ids
 from handlers.states import Flow, draft_or_refuse, refuse
 from keyboards import builders
 from keyboards.callbacks import CountCb, OptionCb, StyleCb
-from locales import Translator
+from locales import Translator, user_text
+from runtime.logs import log_context
 from storage.chats import Chat
 
 router = Router(name="choose")
@@ -30,7 +31,7 @@ async def style_chosen(
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
     draft.style = callback_data.style
@@ -51,25 +52,29 @@ async def count_chosen(
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
-    if callback_data.count > deps.settings.max_images_per_job:  # a button from older settings
+    if callback_data.count not in _counts(deps):  # a button from older settings, or made up
         refuse(callback_answer, t.get("error-expired"))
         return
     draft.count = callback_data.count
     await save_draft(state, draft)
     await state.set_state(Flow.options)
     await query.message.edit_text(
-        _options_text(t, draft), reply_markup=builders.options(t).as_markup()
+        _options_text(t, draft), reply_markup=builders.options(t, draft.token).as_markup()
     )
 
 
 @router.callback_query(OptionCb.filter(F.action == "own"))
 async def own_background(
-    query: CallbackQuery, callback_answer: CallbackAnswer, t: Translator, state: FSMContext
+    query: CallbackQuery,
+    callback_data: OptionCb,
+    callback_answer: CallbackAnswer,
+    t: Translator,
+    state: FSMContext,
 ) -> None:
-    if await draft_or_refuse(callback_answer, t, state) is None:
+    if await draft_or_refuse(callback_answer, t, state, callback_data.d) is None:
         return
     await state.set_state(Flow.prompt)
     await query.message.answer(t.get("prompt-ask"))
@@ -92,17 +97,19 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
     draft.user_prompt = text
     draft.model_prompt, draft.negative_prompt = prompt.prompt, prompt.negative_prompt
     await save_draft(state, draft)
-    await message.answer(t.get("prompt-saved", text=text))
+    await message.answer(t.get("prompt-saved", text=user_text(text)))
     if draft.count is None:
         await _ask_count(message, t, state, draft, deps, edit=False)
         return
     await state.set_state(Flow.options)
-    await message.answer(_options_text(t, draft), reply_markup=builders.options(t).as_markup())
+    markup = builders.options(t, draft.token).as_markup()
+    await message.answer(_options_text(t, draft), reply_markup=markup)
 
 
 @router.callback_query(OptionCb.filter(F.action == "generate"))
 async def generate(
     query: CallbackQuery,
+    callback_data: OptionCb,
     callback_answer: CallbackAnswer,
     bot: Bot,
     t: Translator,
@@ -110,7 +117,7 @@ async def generate(
     deps: BotDeps,
     chat_record: Chat,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
     if not draft.complete:  # a Generate button from an older draft
@@ -118,21 +125,26 @@ async def generate(
         return
     job = job_from_draft(await with_label(draft, deps), chat_record, new_seed())
     # The keyboard stays when the job could not start, so the user can try again.
-    if await launch(bot, t, chat_record, job, deps):
-        await query.message.edit_reply_markup(reply_markup=None)
+    with log_context(job_id=job.id):
+        if await launch(bot, t, chat_record, job, deps):
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def _ask_count(
     message: Message, t: Translator, state: FSMContext, draft: Draft, deps: BotDeps, edit: bool
 ) -> None:
     text = t.get("count-choose", style=t.get(f"style-{draft.style}"))
-    counts = [n for n in deps.settings.image_counts if n <= deps.settings.max_images_per_job]
-    markup = builders.counts(t, counts)
+    markup = builders.counts(t, _counts(deps), draft.token)
     await state.set_state(Flow.count)
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:
         await message.answer(text, reply_markup=markup)
+
+
+def _counts(deps: BotDeps) -> list[int]:
+    settings = deps.settings
+    return [n for n in settings.image_counts if 1 <= n <= settings.max_images_per_job]
 
 
 def _options_text(t: Translator, draft: Draft) -> str:

@@ -16,6 +16,7 @@ from handlers.states import Flow, refuse
 from keyboards import builders
 from keyboards.callbacks import JobAction, JobCb
 from locales import Translator
+from runtime.logs import log_context
 from storage.chats import Chat
 from storage.jobs import Job
 from storage.status import JobStatus
@@ -68,7 +69,9 @@ async def run_again(
         return
     # "More like this" continues the same seed sequence; the others draw a fresh one.
     seed = job.seed + job.count if callback_data.action == JobAction.MORE else new_seed()
-    await launch(query.bot, t, chat_record, rerun_of(job, seed, t.lang), deps)
+    rerun = rerun_of(job, seed, t.lang)
+    with log_context(job_id=rerun.id, parent_job_id=job.id):
+        await launch(query.bot, t, chat_record, rerun, deps)
 
 
 @router.callback_query(JobCb.filter(F.action == JobAction.CHANGE_STYLE))
@@ -83,9 +86,10 @@ async def change_style(
     job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
     if job is None:
         return
-    await save_draft(state, Draft(upload_id=job.input_image_id, count=job.count, label=job.label))
+    draft = Draft(upload_id=job.input_image_id, count=job.count, label=job.label)
+    await save_draft(state, draft)
     await state.set_state(Flow.style)
-    await query.message.answer(t.get("style-choose"), reply_markup=builders.styles(t))
+    await query.message.answer(t.get("style-choose"), reply_markup=builders.styles(t, draft.token))
 
 
 @router.callback_query(JobCb.filter(F.action.in_({JobAction.FILES, JobAction.RESEND})))

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.services.deps import BotDeps
 from keyboards import builders
 from keyboards.callbacks import LanguageCb
-from locales import Translator
+from locales import Translator, user_text
 
 router = Router(name="start")
 
@@ -18,7 +18,7 @@ router = Router(name="start")
 @router.message(CommandStart())
 async def start(message: Message, t: Translator, state: FSMContext) -> None:
     await state.clear()
-    name = message.from_user.first_name if message.from_user else ""
+    name = user_text(message.from_user.first_name if message.from_user else "", limit=64)
     await message.answer(t.get("start-greeting", name=name))
     await message.answer(t.get("start-hint"))
 

@@ -18,12 +18,14 @@ class Flow(StatesGroup):
 
 
 async def draft_or_refuse(
-    callback_answer: CallbackAnswer, t: Translator, state: FSMContext
+    callback_answer: CallbackAnswer, t: Translator, state: FSMContext, token: str
 ) -> Draft | None:
-    """The draft a button acts on; without one the button is out of date, and the user is told."""
+    """The draft a button acts on, when the button is one of its own (`token`); otherwise
+    the button is out of date or made up, the user is told and nothing changes."""
     draft = await load_draft(state)
-    if draft is None:
+    if draft is None or draft.token != token:
         refuse(callback_answer, t.get("error-expired"))
+        return None
     return draft
 
 

@@ -25,36 +25,40 @@ router = Router(name="suggest")
 @router.callback_query(SuggestCb.filter(F.action == "show"))
 async def show(
     query: CallbackQuery,
+    callback_data: SuggestCb,
     callback_answer: CallbackAnswer,
     t: Translator,
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
     # YandexGPT may take seconds: say so at once, then turn this message into the ideas.
     waiting = await query.message.answer(t.get("suggest-thinking"))
     ideas = await ideas_for(draft, t, deps, shown=[])
     await remember_shown(state, [], ideas)
-    await waiting.edit_text(t.get("suggest-choose"), reply_markup=ideas_markup(t, ideas))
+    await waiting.edit_text(
+        t.get("suggest-choose"), reply_markup=ideas_markup(t, ideas, draft.token)
+    )
 
 
 @router.callback_query(SuggestCb.filter(F.action == "more"))
 async def more(
     query: CallbackQuery,
+    callback_data: SuggestCb,
     callback_answer: CallbackAnswer,
     t: Translator,
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
     shown: list[str] = (await state.get_data()).get(SHOWN, [])
     ideas = await ideas_for(draft, t, deps, shown=shown)
     await remember_shown(state, shown, ideas)
-    await query.message.edit_reply_markup(reply_markup=ideas_markup(t, ideas))
+    await query.message.edit_reply_markup(reply_markup=ideas_markup(t, ideas, draft.token))
 
 
 @router.callback_query(SuggestCb.filter(F.action == "pick"))
@@ -66,7 +70,7 @@ async def pick(
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    draft = await draft_or_refuse(callback_answer, t, state)
+    draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
     suggestion = await deps.suggester.recall(callback_data.id)
@@ -78,5 +82,6 @@ async def pick(
     await save_draft(state, draft)
     # The ideas message becomes "Background: …" with Generate under it.
     await query.message.edit_text(
-        t.get("prompt-saved", text=suggestion.text), reply_markup=builders.options(t).as_markup()
+        t.get("prompt-saved", text=suggestion.text),
+        reply_markup=builders.options(t, draft.token).as_markup(),
     )

@@ -5,10 +5,8 @@ from __future__ import annotations
 from catalog import Style, catalog
 from inference.canvas import MAX_SIDE, MIN_SIDE
 from inference.engine import GenerationRequest, InvalidRequest
+from inference.intake import MAX_PIXELS
 
-# Beyond this a photo is a scan or a panorama, not a product shot; refusing it keeps
-# one request from taking gigabytes of memory.
-MAX_PIXELS = 50_000_000
 MIN_PHOTO_SIDE = 32
 
 

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from catalog import style_ids
 from keyboards.callbacks import (
     CountCb,
+    ForgetCb,
     HistoryCb,
     JobAction,
     JobCb,
@@ -21,28 +22,28 @@ from keyboards.suggest import SuggestCb
 from locales import LANGUAGES, Translator
 
 
-def styles(t: Translator) -> InlineKeyboardMarkup:
+def styles(t: Translator, token: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for style_id in style_ids():
-        kb.button(text=t.get(f"style-{style_id}"), callback_data=StyleCb(style=style_id))
+        kb.button(text=t.get(f"style-{style_id}"), callback_data=StyleCb(style=style_id, d=token))
     kb.adjust(2)
     return kb.as_markup()
 
 
-def counts(t: Translator, options: Sequence[int]) -> InlineKeyboardMarkup:
+def counts(t: Translator, options: Sequence[int], token: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for n in options:
-        kb.button(text=t.get("count-button", count=n), callback_data=CountCb(count=n))
+        kb.button(text=t.get("count-button", count=n), callback_data=CountCb(count=n, d=token))
     kb.adjust(len(options))
     return kb.as_markup()
 
 
-def options(t: Translator) -> InlineKeyboardBuilder:
+def options(t: Translator, token: str) -> InlineKeyboardBuilder:
     """Generate / write my own; other features add their rows to the returned builder."""
     kb = InlineKeyboardBuilder()
-    kb.button(text=t.get("options-generate"), callback_data=OptionCb(action="generate"))
-    kb.button(text=t.get("suggest-button"), callback_data=SuggestCb(action="show"))
-    kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own"))
+    kb.button(text=t.get("options-generate"), callback_data=OptionCb(action="generate", d=token))
+    kb.button(text=t.get("suggest-button"), callback_data=SuggestCb(action="show", d=token))
+    kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own", d=token))
     kb.adjust(1)
     return kb
 
@@ -117,6 +118,14 @@ def _history_pages(t: Translator, page: int, has_next: bool) -> list[InlineKeybo
             )
         )
     return row
+
+
+def forget(t: Translator, token: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t.get("forget-yes"), callback_data=ForgetCb(action="yes", token=token))
+    kb.button(text=t.get("forget-no"), callback_data=ForgetCb(action="no", token=token))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 def languages() -> InlineKeyboardMarkup:

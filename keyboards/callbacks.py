@@ -6,17 +6,22 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+# A draft's buttons carry its token (`d`): see bot/services/drafts.py.
+
 
 class StyleCb(CallbackData, prefix="st"):
     style: str
+    d: str = ""
 
 
 class CountCb(CallbackData, prefix="n"):
     count: int
+    d: str = ""
 
 
 class OptionCb(CallbackData, prefix="op"):
     action: str  # "generate" | "own"
+    d: str = ""
 
 
 class JobAction(StrEnum):
@@ -40,3 +45,8 @@ class HistoryCb(CallbackData, prefix="h"):
 
 class LanguageCb(CallbackData, prefix="lg"):
     lang: str
+
+
+class ForgetCb(CallbackData, prefix="fg"):
+    action: str  # "yes" | "no"
+    token: str  # the one /forget issued, so a forged or stale press changes nothing

@@ -21,13 +21,18 @@ from suggestions import Suggestion
 class SuggestCb(CallbackData, prefix="sg"):
     action: Literal["show", "more", "pick"]
     id: str = ""  # the suggestion's short id, for "pick"
+    d: str = ""  # the draft's token
 
 
-def ideas_markup(t: Translator, suggestions: Sequence[Suggestion]) -> InlineKeyboardMarkup:
+def ideas_markup(
+    t: Translator, suggestions: Sequence[Suggestion], token: str
+) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for suggestion in suggestions:
-        kb.button(text=suggestion.text, callback_data=SuggestCb(action="pick", id=suggestion.id))
-    kb.button(text=t.get("suggest-more"), callback_data=SuggestCb(action="more"))
-    kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own"))
+        kb.button(
+            text=suggestion.text, callback_data=SuggestCb(action="pick", id=suggestion.id, d=token)
+        )
+    kb.button(text=t.get("suggest-more"), callback_data=SuggestCb(action="more", d=token))
+    kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own", d=token))
     kb.adjust(*([1] * len(suggestions)), 1, 1)
     return kb.as_markup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,20 @@ from fluent.syntax import ast
 
 LANGUAGES: tuple[str, ...] = ("ru", "en")
 DEFAULT_LANGUAGE = "en"
+# Speakers of these languages usually read Russian more easily than English.
+READ_RUSSIAN = frozenset({"uk", "be", "kk", "uz", "ky", "tg", "hy", "az"})
 _ROOT = Path(__file__).parent
+
+
+# Direction marks and overrides: a name or a description carrying them would turn the rest
+# of the bot's sentence around it backwards.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def user_text(text: str | None, limit: int = 300) -> str:
+    """Text a user wrote, fit to be placed inside one of ours: without direction controls,
+    at most `limit` characters. Right-to-left letters and emoji stay as they are."""
+    return _BIDI_CONTROLS.sub("", text or "")[:limit]
 
 
 def pick_language(language_code: str | None) -> str:
@@ -19,8 +33,7 @@ def pick_language(language_code: str | None) -> str:
     code = (language_code or "").split("-")[0].lower()
     if code in LANGUAGES:
         return code
-    # Speakers of these languages usually read Russian more easily than English.
-    return "ru" if code in {"uk", "be", "kk", "uz", "ky", "tg", "hy", "az"} else DEFAULT_LANGUAGE
+    return "ru" if code in READ_RUSSIAN else DEFAULT_LANGUAGE
 
 
 class Translator:

@@ -43,6 +43,7 @@ async def overview(request: web.Request) -> web.Response:
         "panel-workers-alive": len(await alive_workers(request.app[REDIS], request.app[KEYS])),
         "panel-jobs-day": await storage.jobs.count_since(since),
         "panel-failed-day": await storage.jobs.count_since(since, status="failed"),
+        "panel-forgotten-day": await storage.chats.forgotten_since(since),
     }
     items = "".join(f"<tr><th>{escape(t.get(k))}</th><td>{v}</td></tr>" for k, v in rows.items())
     html = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
+    # Telegram user ids allowed the admin commands (/stats, /ban, /unban, /quota), as JSON.
+    admin_ids: list[int] = Field(default_factory=list)
 
     # Services; empty means "start an embedded one" under `vitrina run`
     redis_url: str | None = None
@@ -46,6 +49,11 @@ class Settings(BaseSettings):
     # After SIGTERM a worker finishes what it holds within this many seconds; docker-compose.yml
     # gives its workers a stop_grace_period longer than this before Docker kills them.
     worker_stop_timeout_s: float = Field(default=120.0, gt=0)
+
+    # Abuse: updates one user (and, apart, one chat) may send per window before the bot
+    # says "slow down" once and ignores the rest of the window.
+    throttle_limit: int = Field(default=30, ge=1)
+    throttle_window_s: int = Field(default=10, ge=1)
 
     # Inference
     engine: str = "studio"
@@ -96,6 +104,10 @@ class Settings(BaseSettings):
     suggest_cache_ttl_s: int = Field(default=6 * 3600, ge=1)
     # how long a suggestion button shown in a chat still works
     suggestion_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # Logs: readable text (a terminal, `make run`) or one JSON object a line (production).
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
 
     # Admin panel
     panel_host: str = "127.0.0.1"

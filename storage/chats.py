@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -16,8 +18,16 @@ class Chat(BaseModel):
     first_name: str | None = None
     banned: bool = False
     daily_quota: int | None = None  # None: the settings' default
+    # When the chat last asked to forget its images and history (/forget).
+    forgotten_at: datetime | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     last_seen: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @field_validator("created_at", "last_seen", "forgotten_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        # nx-27017 returns a datetime written by an update as naive text; it was UTC.
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class ChatRepo:
@@ -41,6 +51,26 @@ class ChatRepo:
     async def get(self, chat_id: int) -> Chat | None:
         doc = await self._col.find_one({"chat_id": chat_id}, projection={"_id": False})
         return Chat.model_validate(doc) if doc else None
+
+    async def ensure(self, chat_id: int) -> None:
+        """Creates the chat's record when it has none (an admin may ban before first contact)."""
+        if await self._col.find_one({"chat_id": chat_id}, projection={"_id": True}) is None:
+            with contextlib.suppress(DuplicateKeyError):  # created meanwhile: as good
+                await self._col.insert_one(Chat(chat_id=chat_id).model_dump())
+
+    async def count(self, **match: Any) -> int:
+        return await self._col.count_documents(match)
+
+    async def forgotten_since(self, since: datetime) -> int:
+        """Chats that asked to forget their data since then (compared here, not in the query:
+        nx-27017 keeps an updated datetime as text)."""
+        cursor = self._col.find({"forgotten_at": {"$ne": None}}, projection={"_id": False})
+        return sum([Chat.model_validate(d).forgotten_at >= since async for d in cursor])
+
+    async def mark_forgotten(self, chat_id: int, when: datetime) -> None:
+        """Keeps the ban and the quota override, drops who the user is."""
+        fields = {"forgotten_at": when, "username": None, "first_name": None}
+        await self._col.update_one({"chat_id": chat_id}, {"$set": fields})
 
     async def set_language(self, chat_id: int, lang: str) -> None:
         await self._col.update_one({"chat_id": chat_id}, {"$set": {"lang": lang}})

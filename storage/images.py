@@ -31,6 +31,11 @@ class ImageStore:
             raise ImageNotFound(image_id) from None
         return await stream.read()
 
+    async def find_ids(self, metadata: dict[str, Any]) -> list[str]:
+        """Ids of the images whose metadata matches, e.g. {"chat_id": 5}."""
+        query = {f"metadata.{key}": value for key, value in metadata.items()}
+        return [str(grid_out._id) async for grid_out in self._bucket.find(query)]
+
     async def delete(self, image_id: str) -> None:
         with contextlib.suppress(NoFile):
             await self._bucket.delete(ObjectId(image_id))

@@ -125,5 +125,11 @@ class JobRepo:
         cursor = self._col.find({"created_at": {"$lt": before}})
         return [Job.model_validate(d) async for d in cursor]
 
+    async def all_for_chat(self, chat_id: int) -> list[Job]:
+        return [Job.model_validate(d) async for d in self._col.find({"chat_id": chat_id})]
+
+    async def delete_for_chat(self, chat_id: int) -> int:
+        return (await self._col.delete_many({"chat_id": chat_id})).deleted_count
+
     async def delete(self, job_id: str) -> None:
         await self._col.delete_one({"_id": job_id})

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import redis.asyncio as aioredis
@@ -72,6 +73,16 @@ class SuggestionStore:
             return None
         raw = await self._redis.get(f"{self._prefix}:item:{suggestion_id}")
         return Suggestion.from_json(raw) if raw else None
+
+    async def forget(self, texts: Sequence[str], suggestion_ids: Sequence[str]) -> int:
+        """Drops what was kept of a user's own words (their translations and the ideas
+        made for them) and the suggestions they were shown; returns the keys deleted."""
+        keys = [f"{self._prefix}:item:{i}" for i in suggestion_ids if _ID.match(i)]
+        for text in texts:
+            digest = text_key(text)
+            keys.append(f"{self._prefix}:en:{digest}")
+            keys += [key async for key in self._redis.scan_iter(f"{self._prefix}:ideas:*:{digest}")]
+        return await self._redis.delete(*keys) if keys else 0
 
     async def cached_translation(self, text: str) -> str | None:
         try:

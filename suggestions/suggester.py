@@ -127,6 +127,10 @@ class Suggester:
     async def recall(self, suggestion_id: str) -> Suggestion | None:
         return await self._store.recall(suggestion_id)
 
+    async def forget(self, texts: Sequence[str], suggestion_ids: Sequence[str]) -> int:
+        """Drops the cache of a user's own texts and of the suggestions they were shown."""
+        return await self._store.forget(texts, suggestion_ids)
+
     async def _yandex_page(
         self,
         yandex: YandexClients,

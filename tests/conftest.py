@@ -15,6 +15,7 @@ pytest_plugins = (
     "tests.support.services",
     "tests.support.models",
     "tests.support.e2e",
+    "tests.support.conversation",
     "tests.support.yandexfake.fixtures",
 )
 

@@ -43,6 +43,8 @@ async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
 
 async def send_files(bot: Bot, db: Storage, job: Job) -> None:
     """PNG documents, which Telegram does not recompress."""
+    # Reading a few full-size PNGs takes a moment: the chat shows that files are coming.
+    await bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_DOCUMENT)
     media = [
         InputMediaDocument(media=await _file(db, image_id, f"vitrina-{job.id[:8]}-{i + 1}.png"))
         for i, image_id in enumerate(job.result_image_ids)

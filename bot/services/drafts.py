@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from aiogram.fsm.context import FSMContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.services.deps import BotDeps
 from jobs.label_requests import known_label
@@ -15,6 +17,9 @@ class Draft(BaseModel):
     """What the user has chosen so far for the job they are about to start."""
 
     upload_id: str
+    # Carried by every button of this draft: a button of an older draft (stale) or one
+    # someone made up (forged) does not match, and changes nothing.
+    token: str = Field(default_factory=lambda: secrets.token_hex(4))
     style: str | None = None
     count: int | None = None
     user_prompt: str | None = None

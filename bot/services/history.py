@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.services.deps import BotDeps
 from keyboards import builders
-from locales import Translator
+from locales import Translator, user_text
 from storage.jobs import Job
 from storage.status import JobStatus
 
@@ -35,5 +35,6 @@ def _line(job: Job, t: Translator) -> str:
         "status": t.get(f"history-status-{job.status}"),
     }
     if job.user_prompt:
-        return t.get("history-item-prompt", prompt=job.user_prompt[:PROMPT_PREVIEW_CHARS], **args)
+        prompt = user_text(job.user_prompt, PROMPT_PREVIEW_CHARS)
+        return t.get("history-item-prompt", prompt=prompt, **args)
     return t.get("history-item", **args)

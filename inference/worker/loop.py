@@ -31,6 +31,7 @@ from jobs.label_requests import label_reader, save_label
 from jobs.messages import EventType, JobEvent
 from jobs.names import Keys
 from jobs.queue import JobQueue
+from runtime.logs import log_context
 from runtime.loops import OUTAGES, run_until
 from storage.jobs import Job
 from storage.status import JobStatus, Stage
@@ -108,6 +109,11 @@ class Worker:
         await self._finish(tasks, outcomes)
 
     async def _start(self, delivery: Delivery) -> Task | None:
+        with log_context(job_id=delivery.message.job_id, chat_id=delivery.message.chat_id):
+            log.info("job taken, attempt %d", delivery.message.attempt)
+            return await self._start_job(delivery)
+
+    async def _start_job(self, delivery: Delivery) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
         message = delivery.message
         job = await self.ctx.storage.jobs.start(message.job_id, message.attempt)
@@ -145,12 +151,16 @@ class Worker:
         self, tasks: list[Task], outcomes: list[GenerationResult | Exception]
     ) -> None:
         for task, outcome in zip(tasks, outcomes, strict=True):
-            if isinstance(outcome, JobCancelled) or task.cancelled.is_set():
-                await self._cancelled(task.delivery, task.job)
-            elif isinstance(outcome, Exception):
-                await self._failed(task.delivery, task.job, outcome)
-            else:
-                await self._store_or_retry(task, outcome)
+            with log_context(job_id=task.job.id, chat_id=task.job.chat_id):
+                await self._finish_one(task, outcome)
+
+    async def _finish_one(self, task: Task, outcome: GenerationResult | Exception) -> None:
+        if isinstance(outcome, JobCancelled) or task.cancelled.is_set():
+            await self._cancelled(task.delivery, task.job)
+        elif isinstance(outcome, Exception):
+            await self._failed(task.delivery, task.job, outcome)
+        else:
+            await self._store_or_retry(task, outcome)
 
     async def _store_or_retry(self, task: Task, result: GenerationResult) -> None:
         try:
@@ -183,6 +193,7 @@ class Worker:
         if stored:
             await self._event(job, EventType.DONE)
             self.processed += 1
+            log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _failed(self, delivery: Delivery, job: Job, exc: Exception) -> None:
         attempt = delivery.message.attempt
@@ -258,6 +269,10 @@ class Worker:
         await run_until(stop, "labels", step)
 
     async def _label(self, image_id: str) -> None:
+        with log_context(image_id=image_id):
+            await self._label_image(image_id)
+
+    async def _label_image(self, image_id: str) -> None:
         try:
             image = decode_image(await self.ctx.storage.images.get(image_id))
             label = await asyncio.to_thread(self.ctx.engines.label, image)

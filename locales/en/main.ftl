@@ -10,6 +10,7 @@ help-text =
     /history — your earlier jobs
     /language — switch language
     /cancel — cancel the current step or job
+    /forget — delete your photos and history
 language-choose = Choose your language:
 language-name = 🇬🇧 English
 language-set = Language: English.

@@ -10,6 +10,7 @@ help-text =
     /history — ваши прошлые задания
     /language — сменить язык
     /cancel — отменить текущий шаг или задание
+    /forget — удалить ваши фото и историю
 language-choose = Выберите язык:
 language-name = 🇷🇺 Русский
 language-set = Язык: русский.

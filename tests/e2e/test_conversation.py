@@ -9,7 +9,7 @@ import pytest
 
 from keyboards.callbacks import JobAction, JobCb, OptionCb
 from storage.store import Storage
-from tests.support.e2e import choose, order
+from tests.support.e2e import choose, order, press
 from tests.support.photos import decode, product_photo
 
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
@@ -87,6 +87,7 @@ async def test_regenerate_and_send_as_files(service):
     assert second.message_id > first.message_id
     await user.press(again, text="📎 Send as files")
     document = await user.wait_for(lambda m: bool(m.document))
+    assert user.chat_actions[-1] == "upload_document"
     assert document.document["file_name"].endswith(".png")
     assert decode(document.document_bytes).format == "PNG"
 
@@ -109,7 +110,7 @@ async def test_an_image_sent_as_a_file_keeps_its_size(service):
     await user.send_document(png, file_name="sofa.png", mime_type="image/png")
     options = await choose(user, "loft", 1)
     assert options.edits[0]["text"] == "Фото получено. Выберите стиль:"
-    await user.press(options, OptionCb(action="generate").pack())
+    await press(user, options, OptionCb(action="generate").pack())
     [result], _ = await album(user, 1)
     assert decode(result.photo_bytes).size == (400, 300)
 
@@ -178,11 +179,11 @@ async def test_the_daily_quota_is_kept_and_the_photo_is_not_lost(service):
     await album(user, 2)
     await user.send_photo(product_photo())
     options = await choose(user, "loft", 2)
-    await user.press(options, OptionCb(action="generate").pack())
+    await press(user, options, OptionCb(action="generate").pack())
     refusal = await user.wait_for(lambda m: "limit" in (m.text or ""))
     assert refusal.text.startswith("You have used today's limit of 3 images")
     await with_db(service, lambda db: db.chats.set_daily_quota(user.chat_id, 10))
-    await user.press(options, OptionCb(action="generate").pack())  # the same photo, kept
+    await press(user, options, OptionCb(action="generate").pack())  # the same photo, kept
     photos, _ = await album(user, 2)
     assert len(photos) == 2
 
@@ -194,7 +195,7 @@ async def test_change_style_and_more_like_this_reuse_the_same_photo(service):
     await user.press(actions, text="🎨 Change style")
     options = await choose(user, "nature", 1)
     assert options.edits[0]["text"] == "Got the photo. Choose a style:"
-    await user.press(options, OptionCb(action="generate").pack())
+    await press(user, options, OptionCb(action="generate").pack())
     [nature], actions = await album(user, 1)
     assert nature.caption == "Nature · 1 image"
     await user.press(actions, text="➕ More like this")

@@ -14,7 +14,7 @@ from keyboards.suggest import SuggestCb
 from storage.jobs import Job
 from storage.store import Storage
 from suggestions.prompt_library import PromptLibrary
-from tests.support.e2e import Service
+from tests.support.e2e import Service, has_button, press
 from tests.support.photos import product_photo
 from tests.support.yandexfake import DEFAULT_IDEAS, FakeYandexCloud, fake_yandex_cloud
 from tests.support.yandexfake.cloud import API_KEY, FOLDER_ID
@@ -50,9 +50,9 @@ def new_user(service: Service, lang: str):
 async def up_to_options(user, style: str):
     await user.send_photo(product_photo())
     styles = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(styles, StyleCb(style=style).pack())
+    await press(user, styles, StyleCb(style=style).pack())
     counts = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(counts, CountCb(count=1).pack())
+    await press(user, counts, CountCb(count=1).pack())
     return await user.wait_for(lambda m: _has(m, OptionCb(action="generate").pack()))
 
 
@@ -65,8 +65,8 @@ async def the_job(service: Service, chat_id: int) -> Job:
     return job
 
 
-def _has(message, callback_data: str) -> bool:
-    return any(b["callback_data"] == callback_data for b in message.buttons)
+def _has(message, prefix: str) -> bool:
+    return has_button(message, prefix)
 
 
 def _ideas(message) -> list[str]:
@@ -79,7 +79,7 @@ async def test_pick_a_suggested_background_after_more_ideas(service, cloud):
     options = await up_to_options(user, "loft")
     assert "💡 Предложить фон" in [b["text"] for b in options.buttons]
     gpt_calls = len(cloud.gpt.requests)
-    await user.press(options, SuggestCb(action="show").pack())
+    await press(user, options, SuggestCb(action="show").pack())
     ideas = await user.wait_for(lambda m: m.text == CHOOSE["ru"] and _ideas(m))
     assert _ideas(ideas) == [f"[ru] {c}" for c in CAPTIONS[:4]]
     assert all(len(b["callback_data"].encode()) <= 64 for b in ideas.buttons)
@@ -89,7 +89,7 @@ async def test_pick_a_suggested_background_after_more_ideas(service, cloud):
     assert len(cloud.gpt.requests) == gpt_calls + 1  # the second page came from the cache
     await user.press(more, text="Галерея на стене")
     picked = await user.wait_for(lambda m: m.text == "Фон: Галерея на стене")
-    await user.press(picked, OptionCb(action="generate").pack())
+    await press(user, picked, OptionCb(action="generate").pack())
     await user.wait_for(lambda m: "⏳" in (m.text or ""))
     job = await the_job(service, user.chat_id)
     assert job.user_prompt == "Галерея на стене"
@@ -102,12 +102,12 @@ async def test_write_my_own_in_russian_is_translated_for_the_model(service, clou
     cloud.translate.dictionary[("en", "на белом мраморе у окна")] = "on white marble by a window"
     user = new_user(service, "en")
     options = await up_to_options(user, "minimal")
-    await user.press(options, OptionCb(action="own").pack())
+    await press(user, options, OptionCb(action="own").pack())
     await user.wait_for(lambda m: m.text.startswith("Describe the background"))
     await user.send_text("на белом мраморе у окна")
     await user.wait_for(lambda m: m.text == "Background: на белом мраморе у окна")
     ready = await user.wait_for(lambda m: _has(m, OptionCb(action="generate").pack()))
-    await user.press(ready, OptionCb(action="generate").pack())
+    await press(user, ready, OptionCb(action="generate").pack())
     await user.wait_for(lambda m: "⏳" in (m.text or ""))
     job = await the_job(service, user.chat_id)
     assert job.user_prompt == "на белом мраморе у окна"
@@ -121,7 +121,7 @@ async def test_when_yandexgpt_fails_the_library_suggests(service, cloud):
     cloud.gpt.fail(503)
     user = new_user(service, "ru")
     options = await up_to_options(user, "nature")
-    await user.press(options, SuggestCb(action="show").pack())
+    await press(user, options, SuggestCb(action="show").pack())
     ideas = await user.wait_for(lambda m: m.text == CHOOSE["ru"] and _ideas(m))
     library = PromptLibrary.load().pick(style="nature", category=None, lang="ru", count=4)
     assert _ideas(ideas) == [s.text for s in library]

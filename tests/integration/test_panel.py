@@ -61,3 +61,16 @@ def basic(user: str, password: str) -> dict[str, str]:
 async def test_health(panel):
     async with aiohttp.ClientSession() as http, http.get(f"{panel}/healthz") as resp:
         assert resp.status == 200 and (await resp.json())["ok"] is True
+
+
+async def test_overview_shows_chats_that_deleted_their_data(panel, storage):
+    from storage.forget import forget_chat
+
+    await storage.chats.touch(31, "en", "a", "A")
+    await forget_chat(storage, 31)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(panel, headers=basic("admin", "s3cret")) as ok,
+    ):
+        page = await ok.text()
+    assert "Chats that deleted their data in 24 h</th><td>1<" in page

@@ -7,6 +7,7 @@ import io
 import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -292,3 +293,55 @@ async def test_second_poller_terminates_the_first(server: TelegramServer, bot: B
     assert await bot.get_updates(timeout=0) == []
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await first
+
+
+async def test_other_kinds_of_message_parse_as_aiogram_types(
+    server: TelegramServer, bot: Bot
+) -> None:
+    user = server.user(CHAT)
+    await user.send_sticker()
+    await user.send_video()
+    await user.send_voice()
+    shop = {"id": -1001, "type": "channel", "title": "Shop"}
+    origin = {"type": "channel", "date": 1, "message_id": 5, "chat": shop}
+    photo = await user.send_photo(image_bytes((320, 240), "JPEG"), forward_origin=origin)
+    await user.edit_photo(photo, image_bytes((400, 300), "JPEG"))
+    sticker, video, voice, forwarded, edited = [
+        u.message or u.edited_message for u in await bot.get_updates(timeout=0)
+    ]
+    assert sticker.sticker.type == "regular" and video.video.duration == 3
+    assert voice.voice.mime_type == "audio/ogg"
+    assert forwarded.forward_origin.chat.title == "Shop"
+    assert edited.edit_date is not None and edited.photo[-1].width == 400
+
+
+async def test_a_document_without_its_size_and_a_failing_download(
+    server: TelegramServer, bot: Bot
+) -> None:
+    user = server.user(CHAT)
+    await user.send_document(b"abc", file_name="a.png", mime_type="image/png", size_known=False)
+    [update] = await bot.get_updates(timeout=0)
+    document = update.message.document
+    assert document.file_size is None
+    file = await bot.get_file(document.file_id)
+    assert file.file_size is None
+    server.fail_download(document.file_id, status=502)
+    with pytest.raises(aiohttp.ClientResponseError) as failure:
+        await bot.download(document.file_id)
+    assert failure.value.status == 502
+
+
+async def test_a_group_with_the_bot_added_and_left(server: TelegramServer, bot: Bot) -> None:
+    group = server.group(-100_555, member=CHAT, title="Shop team")
+    server.add_bot_to(group)
+    await group.send_text("/start")
+    joined, message = await bot.get_updates(timeout=0)
+    assert joined.my_chat_member.new_chat_member.status == "member"
+    assert (message.message.chat.type, message.message.chat.title) == ("supergroup", "Shop team")
+    assert message.message.from_user.id == CHAT
+    await bot.send_message(group.chat_id, "bye")
+    assert await bot.leave_chat(group.chat_id)
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_message(group.chat_id, "still here?")
+    with pytest.raises(TelegramBadRequest):
+        await bot.leave_chat(CHAT)  # a private chat cannot be left

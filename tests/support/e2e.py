@@ -36,6 +36,7 @@ class Service:
     telegram: TelegramServer
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    token: str = TOKEN
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
@@ -43,7 +44,7 @@ class Service:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
         env.update(
             {
-                "BOT_TOKEN": TOKEN,
+                "BOT_TOKEN": self.token,
                 "TELEGRAM_API_URL": self.telegram.api_url,
                 "REDIS_URL": s.redis_url,
                 "MONGO_URL": s.mongo_url,
@@ -103,6 +104,10 @@ class Service:
         for part in list(self.processes):
             self.stop(part)
 
+    def logs(self) -> dict[str, str]:
+        """Everything each process wrote, whole."""
+        return {p.stem: p.read_text(errors="replace") for p in self.workdir.glob("*.log")}
+
     def log(self, part: str) -> str:
         path = self.workdir / f"{part}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
@@ -115,11 +120,16 @@ class Service:
 
 @asynccontextmanager
 async def running_service(
-    settings: Settings, workdir: Path, *, worker: bool, extra_env: dict[str, str] | None = None
+    settings: Settings,
+    workdir: Path,
+    *,
+    worker: bool,
+    extra_env: dict[str, str] | None = None,
+    token: str = TOKEN,
 ) -> AsyncIterator[Service]:
     """A fake Telegram server with the real bot process, and a worker when asked."""
-    async with TelegramServer(token=TOKEN) as telegram:
-        service = Service(settings, telegram, workdir, extra_env or {})
+    async with TelegramServer(token=token) as telegram:
+        service = Service(settings, telegram, workdir, extra_env or {}, token)
         try:
             if worker:
                 await service.start_worker()
@@ -142,26 +152,44 @@ def start_service(
     counts gets its own through a function-scoped one."""
 
     def start(
-        *, worker: bool, extra_env: dict[str, str] | None = None, **overrides: object
+        *,
+        worker: bool,
+        extra_env: dict[str, str] | None = None,
+        token: str = TOKEN,
+        **overrides: object,
     ) -> AbstractAsyncContextManager[Service]:
         settings = isolated_settings(redis_url, mongo_url, **overrides)
         workdir = Path(tmp_path_factory.mktemp("e2e"))
-        return running_service(settings, workdir, worker=worker, extra_env=extra_env)
+        return running_service(settings, workdir, worker=worker, extra_env=extra_env, token=token)
 
     return start
+
+
+def button(message: ChatMessage, prefix: str) -> str:
+    """The callback data of the message's button that starts with `prefix`: a draft's
+    buttons end with its token, so tests name them by the rest (`StyleCb(style=...).pack()`)."""
+    for data in (b.get("callback_data", "") for b in message.buttons):
+        if data.startswith(prefix):
+            return data
+    raise LookupError(f"no button {prefix!r} on {message!r}")
+
+
+def has_button(message: ChatMessage, prefix: str) -> bool:
+    return any(b.get("callback_data", "").startswith(prefix) for b in message.buttons)
+
+
+async def press(user: FakeUser, message: ChatMessage, prefix: str) -> str:
+    """Presses the message's button whose data starts with `prefix`."""
+    return await user.press(message, button(message, prefix))
 
 
 async def choose(user: FakeUser, style: str, count: int) -> ChatMessage:
     """Style → count on the style keyboard the bot just sent; returns the options message."""
     styles = await user.wait_for(lambda m: bool(m.buttons))
-    await user.press(styles, StyleCb(style=style).pack())
-    counts = await user.wait_for(
-        lambda m: any(b["callback_data"] == CountCb(count=count).pack() for b in m.buttons)
-    )
-    await user.press(counts, CountCb(count=count).pack())
-    return await user.wait_for(
-        lambda m: any(b["callback_data"] == OptionCb(action="generate").pack() for b in m.buttons)
-    )
+    await press(user, styles, StyleCb(style=style).pack())
+    counts = await user.wait_for(lambda m: has_button(m, CountCb(count=count).pack()))
+    await press(user, counts, CountCb(count=count).pack())
+    return await user.wait_for(lambda m: has_button(m, OptionCb(action="generate").pack()))
 
 
 async def order(
@@ -169,5 +197,5 @@ async def order(
 ) -> ChatMessage:
     """Photo → style → count → generate; returns the status message."""
     await user.send_photo(photo)
-    await user.press(await choose(user, style, count), OptionCb(action="generate").pack())
+    await press(user, await choose(user, style, count), OptionCb(action="generate").pack())
     return await user.wait_for(lambda m: "⏳" in (m.text or ""))

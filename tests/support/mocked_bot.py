@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
@@ -20,11 +21,15 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     GetFile,
+    GetMe,
+    LeaveChat,
     SendChatAction,
     SendMessage,
+    SetMyCommands,
     TelegramMethod,
 )
 from aiogram.types import Chat, File, Message, User
+from yarl import URL
 
 BOT_ID = 42
 
@@ -34,6 +39,8 @@ class MockedSession(BaseSession):
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self.files: dict[str, bytes] = {}
+        self.unsized: set[str] = set()  # files getFile answers without a file_size
+        self.broken: set[str] = set()  # files whose download fails like a Telegram 502
         self._message_ids = itertools.count(1000)
 
     async def make_request(
@@ -50,7 +57,14 @@ class MockedSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield self.files[url.rsplit("/", 1)[-1]]
+        file_id = url.rsplit("/", 1)[-1]
+        if file_id in self.broken:
+            # What aiohttp raises for raise_for_status: its text quotes the URL, token and all.
+            info = aiohttp.RequestInfo(URL(url), "GET", {}, URL(url))  # type: ignore[arg-type]
+            raise aiohttp.ClientResponseError(info, (), status=502, message="Bad Gateway")
+        data = self.files[file_id]
+        for start in range(0, max(len(data), 1), chunk_size):
+            yield data[start : start + chunk_size]
 
     async def close(self) -> None:
         pass
@@ -63,14 +77,16 @@ class MockedSession(BaseSession):
             return self._message(method.chat_id, next(self._message_ids), method)
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             return self._message(method.chat_id, method.message_id, method)
-        if isinstance(method, AnswerCallbackQuery | SendChatAction):
+        if isinstance(method, AnswerCallbackQuery | SendChatAction | LeaveChat | SetMyCommands):
             return True
+        if isinstance(method, GetMe):
+            return User(id=BOT_ID, is_bot=True, first_name="Vitrina", username="vitrina_bot")
         if isinstance(method, GetFile):
             data = self.files[method.file_id]
             return File(
                 file_id=method.file_id,
                 file_unique_id=f"u{method.file_id}",
-                file_size=len(data),
+                file_size=None if method.file_id in self.unsized else len(data),
                 file_path=f"photos/{method.file_id}",
             )
         raise NotImplementedError(f"the mocked Bot API has no answer for {type(method).__name__}")
@@ -90,8 +106,8 @@ class MockedSession(BaseSession):
 class MockedBot(Bot):
     session: MockedSession
 
-    def __init__(self) -> None:
-        super().__init__(f"{BOT_ID}:TEST", session=MockedSession())
+    def __init__(self, token: str = f"{BOT_ID}:TEST") -> None:
+        super().__init__(token, session=MockedSession())
 
     def add_file(self, file_id: str, data: bytes) -> None:
         """A file a user sent: served by getFile and its download."""

@@ -45,11 +45,11 @@ from suggestions.prompt_library import PromptLibrary
 style = catalog().style("spa")
 report = {}
 for lang in ("ru", "en"):
-    markup = builders.styles(Translator.load(lang))
+    markup = builders.styles(Translator.load(lang), "tok")
     buttons = {b.callback_data: b.text for row in markup.inline_keyboard for b in row}
-    report[lang] = buttons.get(StyleCb(style="spa").pack())
+    report[lang] = buttons.get(StyleCb(style="spa", d="tok").pack())
 query = CallbackQuery(
-    id="1", chat_instance="c", data=StyleCb(style="spa").pack(),
+    id="1", chat_instance="c", data=StyleCb(style="spa", d="tok").pack(),
     from_user=User(id=1, is_bot=False, first_name="A"),
 )
 [style_handler] = [

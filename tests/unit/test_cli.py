@@ -60,7 +60,7 @@ def test_a_canvas_preset_sets_the_output_size(workdir: Path, capsys: pytest.Capt
     ("extra", "reason"),
     [
         (["missing.jpg", "--style", "loft"], "missing.jpg: no such file"),
-        (["notes.txt", "--style", "loft"], "notes.txt: not a readable image"),
+        (["notes.txt", "--style", "loft"], "notes.txt: not an image"),
         (["box.png", "--style", "baroque"], "unknown style 'baroque'"),
         (["box.png", "--style", "loft", "--count", "9"], "count must be 1–4"),
         (["box.png", "--style", "loft", "--canvas", "huge"], "is not WIDTHxHEIGHT"),

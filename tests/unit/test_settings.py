@@ -84,3 +84,15 @@ def test_the_default_diffusion_model_is_the_maintained_copy():
     assert "DIFFUSION_MODEL=stable-diffusion-v1-5/stable-diffusion-inpainting" in (
         EXAMPLE.read_text()
     )
+
+
+def test_a_local_env_file_is_never_committed():
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+
+    if git("rev-parse", "--git-dir").returncode != 0:
+        return  # not a git checkout (an unpacked release): nothing to commit to
+    assert git("check-ignore", "-q", ".env").returncode == 0, ".gitignore must ignore .env"
+    assert ".env" not in git("ls-files").stdout.splitlines()

@@ -62,12 +62,24 @@ async def get_file(state: BotState, p: Params) -> dict[str, Any]:
         raise bad_request("invalid file_id")
     if len(stored.data) > GET_FILE_LIMIT:
         raise bad_request("file is too big")
-    return {
+    answer = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
         "file_size": len(stored.data),
         "file_path": stored.file_path,
     }
+    if not stored.size_known:
+        del answer["file_size"]
+    return answer
+
+
+@api_method("leaveChat")
+async def leave_chat(state: BotState, p: Params) -> bool:
+    chat = state.chat(p.get_str("chat_id"))
+    if chat.type == "private":
+        raise bad_request("chat member status can't be changed in private chats")
+    chat.left = True
+    return True
 
 
 def _commands_key(p: Params) -> tuple[str, str]:

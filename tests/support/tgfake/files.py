@@ -25,6 +25,10 @@ class StoredFile:
     # For a photo size: the whole PhotoSize list it belongs to (re-sending by file_id).
     photo: list[dict[str, Any]] | None = field(default=None, repr=False)
     document: dict[str, Any] | None = field(default=None, repr=False)
+    # Telegram may leave file_size out (it is optional in Document and File).
+    size_known: bool = True
+    # The file server answers this status instead of the bytes (a failed download).
+    download_status: int | None = None
 
 
 class FileStore:
@@ -72,18 +76,32 @@ class FileStore:
             )
         return sizes
 
-    def add_document(self, data: bytes, file_name: str, mime_type: str | None) -> dict[str, Any]:
+    def add_document(
+        self, data: bytes, file_name: str, mime_type: str | None, size_known: bool = True
+    ) -> dict[str, Any]:
         ext = "." + file_name.rsplit(".", 1)[1] if "." in file_name else ""
         stored = self.add(data, "documents", ext, "BQACAgIAAxkBAAI")
+        stored.size_known = size_known
         guessed = mimetypes.guess_type(file_name)[0]
         stored.document = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_name": file_name,
             "mime_type": mime_type or guessed or "application/octet-stream",
-            "file_size": len(data),
         }
+        if size_known:
+            stored.document["file_size"] = len(data)
         return stored.document
+
+    def add_media(self, data: bytes, folder: str, ext: str, **fields: Any) -> dict[str, Any]:
+        """A sticker, video, voice, ... : its object with file ids and the given fields."""
+        stored = self.add(data, folder, ext, "CAACAgIAAxkBAAI")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(data),
+            **fields,
+        }
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:

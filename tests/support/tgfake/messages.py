@@ -92,9 +92,14 @@ class ChatEvent:
 
 @dataclass
 class Chat:
-    """A private chat between the bot and one user."""
+    """A chat with the bot: a private one with one user, or a group ("group",
+    "supergroup") where `user` is the member who writes and `title` names the group."""
 
     user: dict[str, Any]
+    type: str = "private"
+    title: str | None = None
+    chat_id: int | None = None  # a group's own (negative) id; a private chat's is the user's
+    left: bool = False  # the bot left the group (leaveChat)
     messages: dict[int, ChatMessage] = field(default_factory=dict)
     events: list[ChatEvent] = field(default_factory=list)  # what the bot did, in order
     actions: list[str] = field(default_factory=list)  # sendChatAction history
@@ -104,9 +109,11 @@ class Chat:
 
     @property
     def id(self) -> int:
-        return int(self.user["id"])
+        return self.chat_id if self.chat_id is not None else int(self.user["id"])
 
     def as_json(self) -> dict[str, Any]:
+        if self.type != "private":
+            return {"id": self.id, "type": self.type, "title": self.title or "Group"}
         chat = {"id": self.id, "type": "private", "first_name": self.user["first_name"]}
         for key in ("last_name", "username"):
             if self.user.get(key):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from functools import partial
 from typing import Any
 
@@ -115,6 +116,41 @@ class TelegramServer:
         key = json.dumps(scope or {"type": "default"}, sort_keys=True)
         return self.state.commands.get((key, language_code), [])
 
+    def fail_download(self, file_id: str, status: int = 502) -> None:
+        """Downloads of this file fail with `status`, as a flaky file server does."""
+        self.state.files.get(file_id).download_status = status
+
+    def group(
+        self,
+        chat_id: int,
+        member: int,
+        *,
+        title: str = "Shop team",
+        kind: str = "supergroup",
+        language_code: str | None = "en",
+    ) -> FakeUser:
+        """A group the bot is in, with `member` writing in it (chat_id is negative)."""
+        if chat_id not in self._users:
+            user = {"id": member, "is_bot": False, "first_name": "Member"}
+            if language_code:
+                user["language_code"] = language_code
+            chat = Chat(user=user, type=kind, title=title, chat_id=chat_id)
+            self.state.chats[chat_id] = chat
+            self._users[chat_id] = FakeUser(self.state, chat)
+        return self._users[chat_id]
+
+    def add_bot_to(self, group: FakeUser) -> dict[str, Any]:
+        """The member adds the bot to the group: a my_chat_member update, as Telegram sends."""
+        bot = {k: self.state.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+        payload = {
+            "chat": group.chat.as_json(),
+            "from": group.user,
+            "date": int(time.time()),
+            "old_chat_member": {"status": "left", "user": bot},
+            "new_chat_member": {"status": "member", "user": bot},
+        }
+        return self.state.updates.push("my_chat_member", payload)
+
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Queue any other update (e.g. ``my_chat_member``) for getUpdates."""
         return self.state.updates.push(kind, payload)
@@ -207,6 +243,8 @@ class TelegramServer:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
+        if stored.download_status is not None:
+            return web.Response(status=stored.download_status, text="Bad Gateway")
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
 

@@ -52,6 +52,8 @@ class BotState:
             raise bad_request("chat not found")
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.left:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat
 
     def bot_message(self, chat: Chat, message_id: int | None, missing: str) -> ChatMessage:

@@ -60,10 +60,53 @@ class FakeUser:
             body["entities"] = entities
         return await self._send(body, "text")
 
-    async def send_photo(self, data: bytes, caption: str | None = None) -> ChatMessage:
-        """Send a compressed photo; the bot sees several PhotoSize entries."""
-        message = await self._send(self._photo_body(data, caption), "photo")
+    async def send_photo(
+        self,
+        data: bytes,
+        caption: str | None = None,
+        forward_origin: dict[str, Any] | None = None,
+    ) -> ChatMessage:
+        """Send a compressed photo; the bot sees several PhotoSize entries. With
+        `forward_origin` (a MessageOrigin object) it is a forwarded photo."""
+        body = self._photo_body(data, caption)
+        if forward_origin is not None:
+            body["forward_origin"] = forward_origin
+        message = await self._send(body, "photo")
         message.photo_bytes = data
+        return message
+
+    async def send_sticker(self, data: bytes = b"RIFF\0\0\0\0WEBPVP8 ") -> ChatMessage:
+        sticker = self._state.files.add_media(
+            data, "stickers", ".webp", type="regular", width=512, height=512,
+            is_animated=False, is_video=False, emoji="👍",
+        )  # fmt: skip
+        return await self._send({"sticker": sticker}, "sticker")
+
+    async def send_video(self, data: bytes = b"\0\0\0\x18ftypmp42") -> ChatMessage:
+        video = self._state.files.add_media(
+            data, "videos", ".mp4", width=640, height=480, duration=3, mime_type="video/mp4"
+        )
+        return await self._send({"video": video}, "video")
+
+    async def send_voice(self, data: bytes = b"OggS\0") -> ChatMessage:
+        voice = self._state.files.add_media(
+            data, "voice", ".oga", duration=2, mime_type="audio/ogg"
+        )
+        return await self._send({"voice": voice}, "voice")
+
+    async def edit_photo(self, message: ChatMessage, data: bytes) -> ChatMessage:
+        """Replace the photo of a message the user sent: an edited_message update."""
+        sizes = self._state.files.add_photo(data, image_size(data) or (1280, 960))
+        return await self._edit(message, {"photo": sizes})
+
+    async def edit_caption(self, message: ChatMessage, caption: str) -> ChatMessage:
+        return await self._edit(message, {"caption": caption})
+
+    async def _edit(self, message: ChatMessage, changes: dict[str, Any]) -> ChatMessage:
+        self._cursor = len(self.chat.events)
+        message.edit(changes)
+        self._state.updates.push("edited_message", copy.deepcopy(message.data))
+        await asyncio.sleep(0)
         return message
 
     async def send_album(
@@ -85,8 +128,10 @@ class FakeUser:
         file_name: str = "file.bin",
         mime_type: str | None = None,
         caption: str | None = None,
+        size_known: bool = True,
     ) -> ChatMessage:
-        document = self._state.files.add_document(data, file_name, mime_type)
+        """Send a file; with size_known=False Telegram gave no file_size for it."""
+        document = self._state.files.add_document(data, file_name, mime_type, size_known)
         body: dict[str, Any] = {"document": document}
         if caption:
             body["caption"] = caption
