@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 from pymongo.asynchronous.collection import AsyncCollection
@@ -51,6 +53,23 @@ class ChatRepo:
     async def set_daily_quota(self, chat_id: int, quota: int | None) -> None:
         await self._col.update_one({"chat_id": chat_id}, {"$set": {"daily_quota": quota}})
 
-    async def page(self, skip: int, limit: int) -> list[Chat]:
-        cursor = self._col.find({}, projection={"_id": False}).sort("last_seen", -1)
+    async def page(self, skip: int, limit: int, query: str = "") -> list[Chat]:
+        """Chats by last activity; `query` is a chat id or part of a username or name."""
+        cursor = self._col.find(_search(query), projection={"_id": False}).sort("last_seen", -1)
         return [Chat.model_validate(d) async for d in cursor.skip(skip).limit(limit)]
+
+    async def count(self, query: str = "") -> int:
+        return await self._col.count_documents(_search(query))
+
+    async def delete(self, chat_id: int) -> int:
+        return (await self._col.delete_one({"chat_id": chat_id})).deleted_count
+
+
+def _search(query: str) -> dict[str, Any]:
+    query = query.strip().lstrip("@")
+    if not query:
+        return {}
+    if re.fullmatch(r"-?\d+", query):
+        return {"chat_id": int(query)}
+    pattern = {"$regex": re.escape(query), "$options": "i"}
+    return {"$or": [{"username": pattern}, {"first_name": pattern}]}
