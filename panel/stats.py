@@ -34,7 +34,7 @@ def percentile(values: list[float], q: float) -> float | None:
 def seconds_between(later: datetime | None, earlier: datetime | None) -> float | None:
     if later is None or earlier is None:
         return None
-    return max((_utc(later) - _utc(earlier)).totalseconds_between(), 0.0)
+    return max((_utc(later) - _utc(earlier)).total_seconds(), 0.0)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -61,6 +61,9 @@ class ChatRepo:
     async def count(self, query: str = "") -> int:
         return await self._col.count_documents(_search(query))
 
+    async def count_created_since(self, since: datetime) -> int:
+        return await self._col.count_documents({"created_at": {"$gte": since}})
+
     async def delete(self, chat_id: int) -> int:
         return (await self._col.delete_one({"chat_id": chat_id})).deleted_count
 

@@ -182,6 +182,5 @@ report-daily =
     Images: { $images }
     Users: { $users }, new: { $new_users }
     Success: { $success }
-    Time to result p95: { $p95 }
+    Time to result p95, s: { $p95 }
     Workers alive: { $workers }, waiting: { $waiting }, dead letters: { $dead }
-report-none = —
