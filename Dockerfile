@@ -16,6 +16,7 @@ COPY storage storage
 COPY locales locales
 COPY jobs jobs
 COPY panel panel
+COPY scheduler scheduler
 COPY suggestions suggestions
 COPY cli cli
 COPY settings settings

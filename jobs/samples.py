@@ -24,8 +24,10 @@ def _key(keys: Keys) -> str:
     return f"{keys.prefix}:samples"
 
 
-async def record_sample(redis: Redis, keys: Keys, waiting: int, workers: int) -> None:
-    now = time.time()
+async def record_sample(
+    redis: Redis, keys: Keys, waiting: int, workers: int, at: float | None = None
+) -> None:
+    now = time.time() if at is None else at
     member = json.dumps({"at": now, "waiting": waiting, "workers": workers})
     async with redis.pipeline(transaction=True) as pipe:
         pipe.zadd(_key(keys), {member: now})

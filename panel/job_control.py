@@ -75,7 +75,7 @@ class JobControl(Protocol):
         ...
 
     async def reap(self) -> ReapReport:
-        """Fails the unfinished jobs that stopped moving, and tells their users."""
+        """Fails the jobs that should long have finished, and tells their users."""
         ...
 
 
@@ -152,15 +152,15 @@ class StreamJobControl:
     async def reap(self) -> ReapReport:
         before = datetime.now(UTC) - timedelta(seconds=self._reap_after_s)
         failed = []
-        for job in await self._storage.jobs.stale(before):
+        for job in await self._storage.jobs.unfinished_before(before):
             # A worker that still holds it drops it at its next step.
             await self._queue.request_cancel(job.id)
-            error = f"no progress for {self._reap_after_s:.0f} s; ended by the reaper"
+            error = f"unfinished {self._reap_after_s:.0f} s after it was made; ended by the reaper"
             if await self._storage.jobs.finish(job.id, JobStatus.FAILED, error=error):
                 await self._event(job, EventType.FAILED)
                 failed.append(job.id)
         if failed:
-            log.warning("reaper failed %d stale jobs: %s", len(failed), ", ".join(failed))
+            log.warning("reaper failed %d jobs: %s", len(failed), ", ".join(failed))
             await self._audit("scheduler", "reap", ", ".join(failed))
         return ReapReport(failed)
 

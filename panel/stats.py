@@ -31,15 +31,17 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
-def seconds_between(later: datetime | None, earlier: datetime | None) -> float | None:
+def seconds_between(later: datetime | str | None, earlier: datetime | str | None) -> float | None:
     if later is None or earlier is None:
         return None
-    return max((_utc(later) - _utc(earlier)).total_seconds(), 0.0)
+    return max((moment(later) - moment(earlier)).total_seconds(), 0.0)
 
 
-def _utc(moment: datetime) -> datetime:
-    # A record written by a client without tz_aware reads back naive; it was UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def moment(value: datetime | str) -> datetime:
+    """An aware UTC datetime: nx-27017 gives a time written by an update back as naive text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -130,7 +132,7 @@ def bars(
     """Jobs per period of `step`, `n` periods from `start`, split by outcome."""
     out = [Bar((start + i * step).strftime(fmt)) for i in range(n)]
     for row in rows:
-        index = int((row["created_at"] - start) / step)
+        index = int((moment(row["created_at"]) - start) / step)
         if 0 <= index < n:
             status = row.get("status")
             kind = status if status in (JobStatus.DONE, JobStatus.FAILED) else "other"
@@ -165,9 +167,9 @@ async def dashboard(
     day_start = now - timedelta(hours=24)
     hour_start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     return Dashboard(
-        today=summarize(r for r in rows if r["created_at"] >= midnight),
+        today=summarize(r for r in rows if moment(r["created_at"]) >= midnight),
         week=summarize(rows),
-        day=summarize(r for r in rows if r["created_at"] >= day_start),
+        day=summarize(r for r in rows if moment(r["created_at"]) >= day_start),
         engines=engine_times(rows),
         days=bars(rows, week_start, timedelta(days=1), 7, "%d.%m"),
         hours=bars(rows, hour_start, timedelta(hours=1), 24, "%H"),

@@ -101,7 +101,7 @@ class Alerts:
     async def _failure_rate(self) -> Finding:
         window = self._settings.alert_window_s
         since = datetime.now(UTC) - timedelta(seconds=window)
-        counts = await self._storage.jobs.finished_since(since)
+        counts = await self._storage.jobs.outcomes_since(since)
         finished = counts[JobStatus.DONE] + counts[JobStatus.FAILED]
         rate = counts[JobStatus.FAILED] / finished if finished else 0.0
         firing = (

@@ -122,15 +122,15 @@ class Settings(BaseSettings):
     # Scheduler
     # Originals and results older than this many days leave GridFS (0: kept forever).
     retention_days: int = Field(default=30, ge=0)
-    # Unfinished jobs with no progress this long are failed by the reaper.
+    # Jobs still unfinished this long after they were made are failed by the reaper.
     reap_after_s: float = Field(default=7200.0, gt=0)
     # The daily report to the admins, at this hour (UTC).
     report_hour_utc: int = Field(default=8, ge=0, le=23)
     alert_check_s: float = Field(default=60.0, gt=0)
     # Alert when jobs wait and none has been taken for this long.
     alert_queue_stuck_s: float = Field(default=300.0, gt=0)
-    # Alert when this share of the jobs finished within the window failed (and at least
-    # alert_min_jobs finished).
+    # Alert when this share of the jobs made within the window failed (counted once at
+    # least alert_min_jobs of them finished).
     alert_failure_rate: float = Field(default=0.3, gt=0, le=1)
     alert_window_s: float = Field(default=900.0, gt=0)
     alert_min_jobs: int = Field(default=5, ge=1)

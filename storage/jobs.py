@@ -132,9 +132,9 @@ class JobRepo:
         cursor = self._col.find({"status": JobStatus.RUNNING, "updated_at": {"$lt": before}})
         return [Job.model_validate(d) async for d in cursor]
 
-    async def stale(self, before: datetime, limit: int = 1000) -> list[Job]:
-        """Unfinished jobs whose record has not changed since `before`."""
-        match = {"status": {"$in": UNFINISHED}, "updated_at": {"$lt": before}}
+    async def unfinished_before(self, before: datetime, limit: int = 1000) -> list[Job]:
+        """Jobs created before `before` that have not finished."""
+        match = {"status": {"$in": UNFINISHED}, "created_at": {"$lt": before}}
         return [Job.model_validate(d) async for d in self._col.find(match).limit(limit)]
 
     async def page(self, skip: int, limit: int, **match: Any) -> list[Job]:
@@ -149,10 +149,12 @@ class JobRepo:
         cursor = self._col.find({"created_at": {"$gte": since}}, projection=fields)
         return [d async for d in cursor.limit(limit)]
 
-    async def finished_since(self, since: datetime) -> dict[JobStatus, int]:
+    async def outcomes_since(self, since: datetime) -> dict[JobStatus, int]:
+        """Done and failed jobs among those created since `since` (by creation time, which
+        is written once: nx-27017 cannot compare times that an update wrote)."""
         counts = {}
         for status in (JobStatus.DONE, JobStatus.FAILED):
-            match = {"status": status, "updated_at": {"$gte": since}}
+            match = {"status": status, "created_at": {"$gte": since}}
             counts[status] = await self._col.count_documents(match)
         return counts
 

@@ -174,7 +174,7 @@ alert-queue-stuck = ⚠️ Vitrina: the queue is not moving — { $waiting } job
 alert-queue-stuck-resolved = ✅ Vitrina: the queue is moving again ({ $waiting } waiting).
 alert-no-workers = ⚠️ Vitrina: no worker is alive; jobs are not being processed.
 alert-no-workers-resolved = ✅ Vitrina: workers are back ({ $workers } alive).
-alert-failure-rate = ⚠️ Vitrina: { $percent } % of the { $finished } jobs finished in the last { $minutes } min failed.
+alert-failure-rate = ⚠️ Vitrina: { $percent } % of the { $finished } jobs of the last { $minutes } min failed.
 alert-failure-rate-resolved = ✅ Vitrina: failures are back to normal ({ $percent } % of { $finished } jobs).
 report-daily =
     📊 Vitrina, last 24 hours

@@ -174,7 +174,7 @@ alert-queue-stuck = ⚠️ Витрина: очередь стоит — жду�
 alert-queue-stuck-resolved = ✅ Витрина: очередь снова движется (ждут: { $waiting }).
 alert-no-workers = ⚠️ Витрина: ни один воркер не работает; задания не обрабатываются.
 alert-no-workers-resolved = ✅ Витрина: воркеры снова работают ({ $workers }).
-alert-failure-rate = ⚠️ Витрина: { $percent } % из { $finished } заданий, завершённых за { $minutes } мин, — с ошибкой.
+alert-failure-rate = ⚠️ Витрина: { $percent } % из { $finished } заданий за последние { $minutes } мин — с ошибкой.
 alert-failure-rate-resolved = ✅ Витрина: ошибок снова мало ({ $percent } % из { $finished } заданий).
 report-daily =
     📊 Витрина, последние 24 часа

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -22,6 +23,7 @@ from tests.support.panel import (
     panel_client,
     panel_settings,
     running_panel,
+    seed_busy_week,
     seed_chat,
     seed_job,
 )
@@ -260,3 +262,15 @@ async def test_the_language_follows_the_switch(panel):
         assert status == 200 and "Последняя активность" in html
         status, _, resp = await client.get("/lang/en?next=https://evil.example/")
         assert resp.headers["Location"] == "/"
+
+
+async def test_the_dashboard_sums_up_a_busy_week(panel, storage, redis, settings):
+    base, _ = panel
+    jobs = await seed_busy_week(storage, redis, Keys(settings.stream_prefix))
+    async with panel_client(base) as client:
+        status, html, _ = await client.get("/")
+    assert status == 200, html
+    assert html.count("<svg") == 4 and "<polyline" in html
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    week = [j for j in jobs if j.created_at >= midnight - timedelta(days=6)]
+    assert f"7 days: {len(week)}" in html

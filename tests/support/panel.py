@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import random
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,8 +16,11 @@ import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from cli.services import free_port
+from jobs.names import Keys
+from jobs.samples import record_sample
 from panel.app import init_app
 from panel.auth import hash_password
 from settings import Settings
@@ -131,7 +137,7 @@ async def seed_job(
         chat_id=chat_id,
         lang="en",
         style="minimal",
-        count=results,
+        count=results or 2,
         seed=1,
         engine=engine,
         input_image_id=photo,
@@ -158,3 +164,39 @@ async def seed_job(
 
 def unique_id() -> int:
     return int(uuid.uuid4().int % 10**9) + 1000
+
+
+async def seed_busy_week(storage: Storage, redis: Redis, keys: Keys) -> list[Job]:
+    """A week of a busy bot: jobs of several chats, engines and outcomes every day, and a
+    day of queue samples; what the dashboard's screenshot shows."""
+    rng = random.Random(7)
+    chats = [await seed_chat(storage, 10_000 + i, username=f"shop_{i}") for i in range(6)]
+    jobs = []
+    for day in range(7):
+        for _ in range(4 + 3 * (6 - day) + rng.randrange(4)):
+            age = timedelta(days=day, hours=rng.uniform(0, 20 if day else 2))
+            status = JobStatus.FAILED if rng.random() < 0.12 else JobStatus.DONE
+            engine = "diffusion" if rng.random() < 0.4 else "studio"
+            job = await seed_job(
+                storage,
+                rng.choice(chats).chat_id,
+                status,
+                age=age,
+                results=0 if status == JobStatus.FAILED else 1,
+                engine=engine,
+            )
+            wait, run = (
+                rng.uniform(0.5, 20),
+                rng.uniform(8, 40) if engine == "diffusion" else rng.uniform(1, 4),
+            )
+            started = job.created_at + timedelta(seconds=wait)
+            await storage.jobs.update(
+                job.id, started_at=started, finished_at=started + timedelta(seconds=run)
+            )
+            jobs.append(job)
+    now = time.time()
+    for minute in range(0, 24 * 60, 10):
+        at = now - 24 * 3600 + minute * 60
+        waiting = max(0, round(6 * math.sin(minute / 140) + rng.uniform(-1, 3)))
+        await record_sample(redis, keys, waiting, 2 if minute < 20 * 60 else 3, at=at)
+    return jobs
