@@ -48,6 +48,8 @@ class CookieStorage(EncryptedCookieStorage):
         self, request: web.Request, response: web.StreamResponse, session: Session
     ) -> None:
         secure = self._always_secure or request.secure
+        # Shared parameters, set just before the cookie is written: nothing awaits between
+        # this line and the write inside save_session, so no other request sees it.
         self._cookie_params["secure"] = secure or None
         await super().save_session(request, response, session)
 
