@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 MODELS := var/models
 APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test venv services models lint format clean
+.PHONY: run test venv services browser models lint format clean
 
 run: venv services models
 	$(BIN)/vitrina run
 
-test: venv services models
+test: venv services browser models
 	$(BIN)/python -m pytest
 
 venv: $(STAMP)
@@ -36,6 +36,14 @@ services:
 	  fi; }
 	@command -v docker-compose >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 	  { $(APT_INSTALL) docker-compose || true; }
+
+# The panel's browser tests drive Debian's Chromium through Playwright (never a downloaded
+# browser); installed when missing and root, otherwise those tests are skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then $(APT_INSTALL) chromium; else \
+	    echo "chromium is missing: the browser tests are skipped (sudo apt-get install chromium)"; \
+	  fi; }
 
 # A missing model is not fatal: the worker says so and uses its classical fallback.
 models: venv

@@ -20,6 +20,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from redis.asyncio import Redis
 
+from bot.metrics import CountTelegramErrors
 from bot.middlewares import (
     ChatContextMiddleware,
     ErrorReplyMiddleware,
@@ -28,12 +29,14 @@ from bot.middlewares import (
     StaleButtonMiddleware,
     ThrottlingMiddleware,
 )
+from bot.notices import NoticeSender
 from bot.notifier import Notifier
 from bot.services.deps import BotDeps
 from handlers import routers
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from locales import DEFAULT_LANGUAGE, LANGUAGES, READ_RUSSIAN, Translator, pick_language
+from runtime.metrics import metrics_served
 from settings import Settings
 from storage.store import Storage
 from suggestions import Suggester
@@ -52,6 +55,7 @@ def build_bot(settings: Settings) -> Bot:
         else None
     )
     session = AiohttpSession(api=api) if api else AiohttpSession()
+    session.middleware(CountTelegramErrors())
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
@@ -116,16 +120,22 @@ def _commands(t: Translator, names: tuple[str, ...]) -> list[BotCommand]:
 
 
 async def serve(settings: Settings) -> None:
-    """Runs the bot and its notifier until SIGINT/SIGTERM."""
+    """Runs the bot, its notifier and its notices until SIGINT/SIGTERM."""
     if not settings.redis_url or not settings.mongo_url:
         raise SystemExit("the bot needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
     bot = build_bot(settings)
+    with metrics_served("bot", settings.metrics_host, settings.bot_metrics_port):
+        await _serve(bot, settings)
+
+
+async def _serve(bot: Bot, settings: Settings) -> None:
     async with open_deps(settings) as deps:
         dp = build_dispatcher(deps)
         await set_commands(bot, settings.admin_ids)
         stop = asyncio.Event()
-        notifier = Notifier(bot, deps, f"{socket.gethostname()}-{os.getpid()}")
-        notifying = asyncio.create_task(notifier.run(stop))
+        name = f"{socket.gethostname()}-{os.getpid()}"
+        notifying = asyncio.create_task(Notifier(bot, deps, name).run(stop))
+        noticing = asyncio.create_task(NoticeSender(bot, deps, name).run(stop))
         dp.shutdown.register(stop.set)
         try:
             if settings.webhook_url:
@@ -138,5 +148,6 @@ async def serve(settings: Settings) -> None:
         finally:
             stop.set()
             await notifying
+            await noticing
             await dp.storage.close()
             await bot.session.close()

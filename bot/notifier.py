@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -16,6 +17,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
+from bot.metrics import ALBUMS_DELIVERED
 from bot.services.delivery import send_album
 from bot.services.deps import BotDeps
 from bot.services.status import progress_text, queued_text
@@ -25,8 +27,9 @@ from keyboards import builders
 from locales import Translator
 from runtime.logs import log_context
 from runtime.loops import run_until
+from runtime.metrics import STAGE_SECONDS
 from storage.images import ImageNotFound
-from storage.jobs import Job
+from storage.jobs import PANEL_CHAT_ID, Job
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
@@ -93,12 +96,15 @@ class Notifier:
 
     async def handle(self, event: JobEvent) -> None:
         job = await self._deps.db.jobs.get(event.job_id)
-        if job is None:
+        if job is None or job.chat_id == PANEL_CHAT_ID:  # the panel's own jobs stay there
             return
         t = Translator.load(job.lang)
         if event.type == EventType.DONE:
             await self._edit_status(job, t.get("status-done"), keep_cancel=False)
-            await send_album(self._bot, self._deps.db, job, t)
+            with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
+                await send_album(self._bot, self._deps.db, job, t)
+            ALBUMS_DELIVERED.inc()
+            await self._deps.db.jobs.update(job.id, delivered_at=datetime.now(UTC))
         elif event.type == EventType.FAILED:
             await self._edit_status(job, t.get("status-failed"), keep_cancel=False)
         elif event.type == EventType.CANCELLED:

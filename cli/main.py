@@ -44,7 +44,9 @@ def _logging(part: str, level: str | None) -> None:
         settings.webhook_secret,
         settings.yandex_api_key,
         settings.yandex_iam_token,
-        settings.panel_admin_password,
+        settings.panel_password_hash,
+        settings.panel_secret_key,
+        settings.metrics_token,
     )
     setup_logging(
         part,

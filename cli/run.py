@@ -41,7 +41,7 @@ def run_all(args: argparse.Namespace) -> int:
             env["MONGO_URL"] = settings.mongo_url or stack.enter_context(
                 _embedded(start_mongo(settings.var_dir / "mongo", free_port()))
             )
-            parts = ["worker", "panel"]
+            parts = ["worker", "panel", "scheduler"]
             if settings.bot_token is None:
                 log.warning("BOT_TOKEN is not set: running without the Telegram bot")
             else:

@@ -120,4 +120,7 @@ async def _own_job(
     if job is None or job.chat_id != query.message.chat.id:
         refuse(callback_answer, t.get("error-job-missing"))
         return None
+    if job.images_expired:
+        refuse(callback_answer, t.get("error-images-expired"))
+        return None
     return job

@@ -44,8 +44,14 @@ class Keys:
         return f"{self.prefix}:worker:{worker}"
 
     @property
-    def heartbeat_pattern(self) -> str:
-        return f"{self.prefix}:worker:*"
+    def workers(self) -> str:
+        """Sorted set of worker names by their last heartbeat (score: unix time)."""
+        return f"{self.prefix}:workers"
+
+    @property
+    def notices(self) -> str:
+        """Stream of messages the panel asks the bot to send to a chat (ban, re-send)."""
+        return f"{self.prefix}:notices"
 
     def throttle(self, chat_id: int, window: int) -> str:
         return f"{self.prefix}:throttle:{chat_id}:{window}"

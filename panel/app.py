@@ -3,36 +3,91 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
+from aiohttp_session import session_middleware
 from redis.asyncio import Redis
 
 from jobs.names import Keys
 from jobs.queue import JobQueue
-from panel.appkeys import KEYS, QUEUE, REDIS, SETTINGS, STORAGE
+from panel import filters
+from panel.appkeys import (
+    CONTROL,
+    KEYS,
+    PASSWORD_HASH,
+    QUEUE,
+    REDIS,
+    SETTINGS,
+    STORAGE,
+    SUGGESTER,
+    THROTTLE,
+)
+from panel.auth import LoginThrottle
+from panel.credentials import password_hash, secret_key
+from panel.job_control import StreamJobControl
 from panel.views import setup_routes
+from panel.views.common import error_pages
+from panel.web import CookieStorage, require_admin, require_csrf, security_headers
 from runtime.signals import serve_until_stopped
 from settings import Settings
 from storage.store import Storage
+from suggestions import Suggester
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MB = 1024 * 1024
 
 
 def init_app(settings: Settings) -> web.Application:
-    app = web.Application()
+    cookies = CookieStorage(
+        secret_key(settings),
+        max_age=settings.panel_session_hours * 3600,
+        always_secure=settings.panel_https,
+    )
+    app = web.Application(
+        # Outermost first: the session, then headers on every answer, then error pages
+        # around the login and CSRF guards.
+        middlewares=[
+            session_middleware(cookies),
+            security_headers,
+            error_pages,
+            require_admin,
+            require_csrf,
+        ],
+        client_max_size=(settings.max_upload_mb + 1) * MB,  # Try it's photo upload
+    )
     app[SETTINGS] = settings
     app[KEYS] = Keys(settings.stream_prefix)
+    app[PASSWORD_HASH] = password_hash(settings)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        filters=filters.FILTERS,
+        autoescape=True,
+    )
     app.cleanup_ctx.append(_clients)
     setup_routes(app)
     return app
 
 
 async def _clients(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    app[REDIS] = Redis.from_url(settings.redis_url, decode_responses=True)
-    app[STORAGE] = await Storage.open(settings.mongo_url, settings.mongo_db)
-    app[QUEUE] = JobQueue(app[REDIS], app[KEYS], settings.queue_limit)
+    settings, keys = app[SETTINGS], app[KEYS]
+    app[REDIS] = redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    app[STORAGE] = storage = await Storage.open(settings.mongo_url, settings.mongo_db)
+    app[QUEUE] = queue = JobQueue(redis, keys, settings.queue_limit)
+    app[CONTROL] = StreamJobControl(storage, redis, keys, queue, settings.reap_after_s)
+    app[THROTTLE] = LoginThrottle(
+        redis, keys.prefix, settings.panel_login_attempts, settings.panel_login_window_s
+    )
+    http = aiohttp.ClientSession()  # for Yandex Translate of Try it's prompts
+    app[SUGGESTER] = Suggester.create(settings, redis, http)
     yield
-    await app[STORAGE].close()
-    await app[REDIS].aclose()
+    await http.close()
+    await storage.close()
+    await redis.aclose()
 
 
 async def serve(settings: Settings) -> None:

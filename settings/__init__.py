@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8081
-    # Telegram user ids allowed the admin commands (/stats, /ban, /unban, /quota), as JSON.
+    # Telegram user ids of the admins, as JSON: the admin commands (/stats, /ban, /unban,
+    # /quota), the panel's Telegram login, the scheduler's alerts and daily report.
     admin_ids: list[int] = Field(default_factory=list)
 
     # Services; empty means "start an embedded one" under `vitrina run`
@@ -112,8 +113,48 @@ class Settings(BaseSettings):
     # Admin panel
     panel_host: str = "127.0.0.1"
     panel_port: int = 8080
+    # The account name and scrypt hash (`vitrina panel hash-password`) of the password login.
     panel_admin_user: str = "admin"
-    panel_admin_password: SecretStr | None = None
+    panel_password_hash: SecretStr | None = None
+    # Fernet key (32 url-safe base64 bytes) encrypting the session cookies; unset: one is
+    # generated once and kept in var_dir.
+    panel_secret_key: SecretStr | None = None
+    # The bot's @username for the Telegram Login Widget; unset: password login only.
+    panel_login_bot: str | None = None
+    # Users reach the panel over HTTPS (directly or through a TLS proxy): Secure cookies.
+    panel_https: bool = False
+    panel_session_hours: int = Field(default=12, ge=1)
+    # Failed logins allowed per client address and per account within the window.
+    panel_login_attempts: int = Field(default=5, ge=1)
+    panel_login_window_s: int = Field(default=900, ge=1)
+    # Prometheus may scrape the panel's /metrics with this bearer token (admins need none).
+    metrics_token: SecretStr | None = None
+
+    # Metrics of the worker, bot and scheduler: each serves its own on this address
+    # (private by default) and port; port 0 turns it off.
+    metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
+    bot_metrics_port: int = Field(default=9102, ge=0, le=65535)
+    scheduler_metrics_port: int = Field(default=9103, ge=0, le=65535)
+
+    # Scheduler
+    # Originals and results older than this many days leave GridFS (0: kept forever).
+    retention_days: int = Field(default=30, ge=0)
+    # Jobs still unfinished this long after they were made are failed by the reaper.
+    reap_after_s: float = Field(default=7200.0, gt=0)
+    # The daily report to the admins, at this hour (UTC).
+    report_hour_utc: int = Field(default=8, ge=0, le=23)
+    alert_check_s: float = Field(default=60.0, gt=0)
+    # Alert when jobs wait and none has been taken for this long.
+    alert_queue_stuck_s: float = Field(default=300.0, gt=0)
+    # Alert when this share of the jobs made within the window failed (counted once at
+    # least alert_min_jobs of them finished).
+    alert_failure_rate: float = Field(default=0.3, gt=0, le=1)
+    alert_window_s: float = Field(default=900.0, gt=0)
+    alert_min_jobs: int = Field(default=5, ge=1)
+    # The scheduler's lock: only its holder runs the scheduled work; another replica takes
+    # over when the holder stops renewing it.
+    scheduler_lock_ttl_s: float = Field(default=30.0, gt=0)
 
     @field_validator("label_model")
     @classmethod

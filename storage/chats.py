@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,9 +59,6 @@ class ChatRepo:
             with contextlib.suppress(DuplicateKeyError):  # created meanwhile: as good
                 await self._col.insert_one(Chat(chat_id=chat_id).model_dump())
 
-    async def count(self, **match: Any) -> int:
-        return await self._col.count_documents(match)
-
     async def forgotten_since(self, since: datetime) -> int:
         """Chats that asked to forget their data since then (compared here, not in the query:
         nx-27017 keeps an updated datetime as text)."""
@@ -81,6 +79,24 @@ class ChatRepo:
     async def set_daily_quota(self, chat_id: int, quota: int | None) -> None:
         await self._col.update_one({"chat_id": chat_id}, {"$set": {"daily_quota": quota}})
 
-    async def page(self, skip: int, limit: int) -> list[Chat]:
-        cursor = self._col.find({}, projection={"_id": False}).sort("last_seen", -1)
+    async def page(self, skip: int, limit: int, query: str = "") -> list[Chat]:
+        """Chats by last activity; `query` is a chat id or part of a username or name."""
+        cursor = self._col.find(_search(query), projection={"_id": False}).sort("last_seen", -1)
         return [Chat.model_validate(d) async for d in cursor.skip(skip).limit(limit)]
+
+    async def count(self, query: str = "", **match: Any) -> int:
+        """Chats matching the search `query` (as `page` reads it) and the fields in `match`."""
+        return await self._col.count_documents({**_search(query), **match})
+
+    async def count_created_since(self, since: datetime) -> int:
+        return await self._col.count_documents({"created_at": {"$gte": since}})
+
+
+def _search(query: str) -> dict[str, Any]:
+    query = query.strip().lstrip("@")
+    if not query:
+        return {}
+    if re.fullmatch(r"-?\d+", query):
+        return {"chat_id": int(query)}
+    pattern = {"$regex": re.escape(query), "$options": "i"}
+    return {"$or": [{"username": pattern}, {"first_name": pattern}]}

@@ -30,12 +30,11 @@ async def forget_chat(storage: Storage, chat_id: int) -> Forgotten:
         image_ids.update([job.input_image_id, *job.result_image_ids])
         if job.mask_image_id:
             image_ids.add(job.mask_image_id)
-    image_ids.update(await storage.images.find_ids({"chat_id": chat_id}))
+    image_ids.update(await storage.images.ids(chat_id=chat_id))
     # Results a worker stored for a job whose record has not yet been updated.
     for job_id in job_ids:
-        image_ids.update(await storage.images.find_ids({"job_id": job_id}))
-    for image_id in image_ids:
-        await storage.images.delete(image_id)
+        image_ids.update(await storage.images.ids(job_id=job_id))
+    await storage.images.delete_many(image_ids)
     deleted_jobs = await storage.jobs.delete_for_chat(chat_id)
     await storage.chats.mark_forgotten(chat_id, datetime.now(UTC))
     return Forgotten(deleted_jobs, len(image_ids), frozenset(image_ids))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+from bson.errors import InvalidId
 from gridfs import AsyncGridFSBucket, NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,6 +22,7 @@ class ImageNotFound(LookupError):
 class ImageStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self._bucket = AsyncGridFSBucket(db, bucket_name=BUCKET)
+        self._files = db[f"{BUCKET}.files"]
 
     async def put(self, data: bytes, filename: str, **metadata: Any) -> str:
         file_id = await self._bucket.upload_from_stream(filename, data, metadata=metadata)
@@ -27,15 +31,38 @@ class ImageStore:
     async def get(self, image_id: str) -> bytes:
         try:
             stream = await self._bucket.open_download_stream(ObjectId(image_id))
-        except NoFile:
+        except (NoFile, InvalidId):
             raise ImageNotFound(image_id) from None
         return await stream.read()
 
-    async def find_ids(self, metadata: dict[str, Any]) -> list[str]:
-        """Ids of the images whose metadata matches, e.g. {"chat_id": 5}."""
-        query = {f"metadata.{key}": value for key, value in metadata.items()}
-        return [str(grid_out._id) async for grid_out in self._bucket.find(query)]
-
     async def delete(self, image_id: str) -> None:
-        with contextlib.suppress(NoFile):
+        with contextlib.suppress(NoFile, InvalidId):
             await self._bucket.delete(ObjectId(image_id))
+
+    async def delete_many(self, image_ids: Iterable[str]) -> int:
+        deleted = 0
+        for image_id in image_ids:
+            try:
+                await self._bucket.delete(ObjectId(image_id))
+            except (NoFile, InvalidId):
+                continue
+            deleted += 1
+        return deleted
+
+    async def count(self) -> int:
+        # GridFS files are counted from collection metadata: no scan on MongoDB, and
+        # nx-27017 cannot count_documents on a GridFS collection.
+        return await self._files.estimated_document_count()
+
+    async def ids(self, **metadata: Any) -> list[str]:
+        """Ids of the images whose metadata has these values (equality only: nx-27017)."""
+        match = {f"metadata.{k}": v for k, v in metadata.items()}
+        return [str(d["_id"]) async for d in self._files.find(match)]
+
+    async def uploaded_before(self, before: datetime, **metadata: Any) -> AsyncIterator[str]:
+        """Ids of images uploaded before `before`, read off their ObjectIds (nx-27017 keeps
+        `uploadDate` as text and cannot compare ids, so the filter is done here)."""
+        match = {f"metadata.{k}": v for k, v in metadata.items()}
+        async for doc in self._files.find(match):
+            if doc["_id"].generation_time < before:
+                yield str(doc["_id"])

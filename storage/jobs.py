@@ -11,6 +11,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from storage.status import JobStatus
 
+# Jobs made in the panel's "Try it" belong to this chat id, which no Telegram chat has.
+PANEL_CHAT_ID = 0
+UNFINISHED = [JobStatus.QUEUED, JobStatus.RUNNING]
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -44,6 +48,11 @@ class Job(BaseModel):
     updated_at: datetime = Field(default_factory=_now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    worker: str | None = None  # the worker that took it last
+    painted_at: datetime | None = None  # the engine had made its images
+    delivered_at: datetime | None = None  # the album reached the chat
+    timings: dict[str, float] = Field(default_factory=dict)  # seconds per stage
+    images_expired: bool = False  # retention removed its images; the record stays
 
     def to_doc(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
@@ -64,19 +73,13 @@ class JobRepo:
     async def update(self, job_id: str, **fields: Any) -> None:
         await self._col.update_one({"_id": job_id}, {"$set": {**fields, "updated_at": _now()}})
 
-    async def start(self, job_id: str, attempt: int) -> Job | None:
+    async def start(self, job_id: str, attempt: int, worker: str | None = None) -> Job | None:
         """Marks a queued (or retried) job running; None if it was cancelled or finished."""
         now = _now()
+        fields = {"status": JobStatus.RUNNING, "attempts": attempt, "started_at": now}
         doc = await self._col.find_one_and_update(
-            {"_id": job_id, "status": {"$in": [JobStatus.QUEUED, JobStatus.RUNNING]}},
-            {
-                "$set": {
-                    "status": JobStatus.RUNNING,
-                    "attempts": attempt,
-                    "started_at": now,
-                    "updated_at": now,
-                }
-            },
+            {"_id": job_id, "status": {"$in": UNFINISHED}},
+            {"$set": {**fields, "updated_at": now, **({"worker": worker} if worker else {})}},
             return_document=True,
         )
         return Job.model_validate(doc) if doc else None
@@ -85,8 +88,16 @@ class JobRepo:
         """Moves an unfinished job to a final status; False if it had already finished."""
         now = _now()
         result = await self._col.update_one(
-            {"_id": job_id, "status": {"$in": [JobStatus.QUEUED, JobStatus.RUNNING]}},
+            {"_id": job_id, "status": {"$in": UNFINISHED}},
             {"$set": {**fields, "status": status, "finished_at": now, "updated_at": now}},
+        )
+        return result.modified_count == 1
+
+    async def requeue(self, job_id: str) -> bool:
+        """Moves a failed or cancelled job back to queued; False if it is not finished so."""
+        result = await self._col.update_one(
+            {"_id": job_id, "status": {"$in": [JobStatus.FAILED, JobStatus.CANCELLED]}},
+            {"$set": {"status": JobStatus.QUEUED, "error": None, "updated_at": _now()}},
         )
         return result.modified_count == 1
 
@@ -121,15 +132,56 @@ class JobRepo:
         cursor = self._col.find({"status": JobStatus.RUNNING, "updated_at": {"$lt": before}})
         return [Job.model_validate(d) async for d in cursor]
 
+    async def unfinished_before(self, before: datetime, limit: int = 1000) -> list[Job]:
+        """Jobs created before `before` that have not finished."""
+        match = {"status": {"$in": UNFINISHED}, "created_at": {"$lt": before}}
+        return [Job.model_validate(d) async for d in self._col.find(match).limit(limit)]
+
+    async def page(self, skip: int, limit: int, **match: Any) -> list[Job]:
+        cursor = self._col.find(match).sort("created_at", -1).skip(skip).limit(limit)
+        return [Job.model_validate(d) async for d in cursor]
+
+    async def count(self, **match: Any) -> int:
+        return await self._col.count_documents(match)
+
+    async def rows(self, since: datetime, fields: list[str], limit: int = 100_000) -> list[dict]:
+        """Only the named fields of the jobs created since `since`, for statistics."""
+        cursor = self._col.find({"created_at": {"$gte": since}}, projection=fields)
+        return [d async for d in cursor.limit(limit)]
+
+    async def outcomes_since(self, since: datetime) -> dict[JobStatus, int]:
+        """Done and failed jobs among those created since `since` (by creation time, which
+        is written once: nx-27017 cannot compare times that an update wrote)."""
+        counts = {}
+        for status in (JobStatus.DONE, JobStatus.FAILED):
+            match = {"status": status, "created_at": {"$gte": since}}
+            counts[status] = await self._col.count_documents(match)
+        return counts
+
+    async def holding_images(self, before: datetime, limit: int) -> list[Job]:
+        """Jobs created before `before` whose images retention has not yet removed."""
+        match = {"created_at": {"$lt": before}, "images_expired": {"$ne": True}}
+        cursor = self._col.find(match).sort("created_at", 1).limit(limit)
+        return [Job.model_validate(d) async for d in cursor]
+
+    async def inputs_in_use(self, image_ids: list[str]) -> set[str]:
+        """Which of these photos a job whose images are kept still uses."""
+        match = {"input_image_id": {"$in": image_ids}, "images_expired": {"$ne": True}}
+        cursor = self._col.find(match, projection=["input_image_id"])
+        return {d["input_image_id"] async for d in cursor}
+
+    async def mark_images_expired(self, job_id: str) -> None:
+        await self._col.update_one({"_id": job_id}, {"$set": {"images_expired": True}})
+
+    async def delete_for_chat(self, chat_id: int) -> int:
+        return (await self._col.delete_many({"chat_id": chat_id})).deleted_count
+
     async def older_than(self, before: datetime) -> list[Job]:
         cursor = self._col.find({"created_at": {"$lt": before}})
         return [Job.model_validate(d) async for d in cursor]
 
     async def all_for_chat(self, chat_id: int) -> list[Job]:
         return [Job.model_validate(d) async for d in self._col.find({"chat_id": chat_id})]
-
-    async def delete_for_chat(self, chat_id: int) -> int:
-        return (await self._col.delete_many({"chat_id": chat_id})).deleted_count
 
     async def delete(self, job_id: str) -> None:
         await self._col.delete_one({"_id": job_id})

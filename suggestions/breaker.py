@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from suggestions.errors import CircuitOpen, YandexError
+from suggestions.metrics import BREAKER_OPEN, YANDEX_CALLS
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,22 @@ class CircuitBreaker:
         return self._opened_at is not None
 
     async def call(self, operation: Callable[[], Awaitable[T]]) -> T:
-        probe = self._admit()
+        try:
+            probe = self._admit()
+        except CircuitOpen:
+            YANDEX_CALLS.labels(service=self.name, outcome="circuit_open").inc()
+            raise
         try:
             result = await operation()
         except YandexError as exc:
+            outcome = "error" if exc.outage else "rejected"
+            YANDEX_CALLS.labels(service=self.name, outcome=outcome).inc()
             self._record(success=not exc.outage)
             raise
         finally:
             if probe:
                 self._probing = False
+        YANDEX_CALLS.labels(service=self.name, outcome="ok").inc()
         self._record(success=True)
         return result
 
@@ -68,9 +76,11 @@ class CircuitBreaker:
             if self._opened_at is not None:
                 log.info("%s: circuit closed, the service answers again", self.name)
             self._failures, self._opened_at = 0, None
+            BREAKER_OPEN.labels(service=self.name).set(0)
             return
         self._failures += 1
         if self._opened_at is not None or self._failures >= self._failures_to_open:
             if self._opened_at is None:
                 log.warning("%s: circuit opened after %d failures", self.name, self._failures)
             self._opened_at = self._clock()
+            BREAKER_OPEN.labels(service=self.name).set(1)

@@ -23,7 +23,7 @@ async def history_page(
     shown = jobs[:PAGE_SIZE]
     lines = [t.get("history-title", page=page + 1)]
     lines += [f"{i + 1}. {_line(job, t)}" for i, job in enumerate(shown)]
-    buttons = [(job.id, job.status == JobStatus.DONE) for job in shown]
+    buttons = [(job.id, job.status == JobStatus.DONE and not job.images_expired) for job in shown]
     return "\n".join(lines), builders.history(t, buttons, page, len(jobs) > PAGE_SIZE)
 
 
@@ -32,7 +32,10 @@ def _line(job: Job, t: Translator) -> str:
         "when": job.created_at.strftime("%d.%m %H:%M"),
         "style": t.get(f"style-{job.style}"),
         "count": job.count,
-        "status": t.get(f"history-status-{job.status}"),
+        # Retention removed the images of old jobs; their records stay and say so.
+        "status": t.get(
+            "history-status-expired" if job.images_expired else f"history-status-{job.status}"
+        ),
     }
     if job.user_prompt:
         prompt = user_text(job.user_prompt, PROMPT_PREVIEW_CHARS)

@@ -12,7 +12,9 @@ import contextlib
 import io
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageOps
 from redis.asyncio import Redis
@@ -24,6 +26,7 @@ from inference.engine import (
     ProgressCallback,
 )
 from inference.engine_set import EngineSet
+from inference.worker import metrics
 from jobs.consumer import Delivery, JobConsumer
 from jobs.events import publish
 from jobs.heartbeat import beat, forget
@@ -58,6 +61,7 @@ class WorkerContext:
     queue: JobQueue
     heartbeat_s: float
     batch_size: int
+    info: dict[str, Any] = field(default_factory=dict)  # device and models, for the panel
 
 
 @dataclass
@@ -68,12 +72,14 @@ class Task:
     job: Job
     image: Image.Image
     cancelled: threading.Event = field(default_factory=threading.Event)
+    clock: metrics.StageClock = field(default_factory=metrics.StageClock)
 
 
 class Worker:
     def __init__(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
         self.processed = 0
+        self.last_error: str | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.ctx.consumer.start()
@@ -116,10 +122,11 @@ class Worker:
     async def _start_job(self, delivery: Delivery) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
         message = delivery.message
-        job = await self.ctx.storage.jobs.start(message.job_id, message.attempt)
+        job = await self.ctx.storage.jobs.start(message.job_id, message.attempt, self.ctx.name)
         if job is None or await self.ctx.queue.is_cancelled(message.job_id):
             await self._cancelled(delivery, job)
             return None
+        metrics.queue_wait(job)
         await self._event(job, EventType.PROGRESS, Stage.CUTTING, 0, job.count)
         try:
             image = decode_image(await self.ctx.storage.images.get(job.input_image_id))
@@ -133,9 +140,13 @@ class Worker:
         callbacks = [self._progress(t, raise_on_cancel=len(tasks) == 1) for t in tasks]
         painted = asyncio.Event()
         watchers = [asyncio.create_task(self._watch_cancel(t, painted)) for t in tasks]
+        for task in tasks:
+            task.clock = metrics.StageClock()
         try:
             return await asyncio.to_thread(self.ctx.engines.generate_batch, requests, callbacks)
         finally:
+            for task in tasks:
+                task.clock.done_painting()
             # Stopped by the event, never cancelled mid-command: a Redis connection
             # interrupted in the middle of a reply is lost to the pool.
             painted.set()
@@ -174,6 +185,7 @@ class Worker:
         job = task.job
         await self._event(job, EventType.PROGRESS, Stage.SAVING, job.count, job.count)
         images = self.ctx.storage.images
+        saving = time.monotonic()
         ids = [
             await images.put(encode_png(img), f"{job.id}-{i + 1}.png", job_id=job.id, kind="result")
             for i, img in enumerate(result.images)
@@ -181,6 +193,7 @@ class Worker:
         mask_id = await images.put(
             encode_png(result.mask), f"{job.id}-mask.png", job_id=job.id, kind="mask"
         )
+        timings = task.clock.observe(result.engine, time.monotonic() - saving)
         stored = await self.ctx.storage.jobs.finish(
             job.id,
             JobStatus.DONE,
@@ -188,16 +201,21 @@ class Worker:
             mask_image_id=mask_id,
             engine=result.engine,
             error=None,
+            painted_at=task.clock.painted_at,
+            timings=timings,
         )
         await self.ctx.consumer.ack(task.delivery)
+        metrics.IMAGES_STORED.labels(kind="result").inc(len(ids))
         if stored:
             await self._event(job, EventType.DONE)
+            metrics.JOBS.labels(status="done", engine=result.engine).inc()
             self.processed += 1
             log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _failed(self, delivery: Delivery, job: Job, exc: Exception) -> None:
         attempt = delivery.message.attempt
         reason = f"{type(exc).__name__}: {exc}"
+        self.last_error = reason
         log.error(
             "job %s (chat %s) attempt %d failed: %s",
             job.id,
@@ -211,14 +229,17 @@ class Worker:
             await self.ctx.consumer.dead_letter(delivery, reason)
         elif await self.ctx.consumer.retry(delivery, reason):
             await self.ctx.storage.jobs.update(job.id, status=JobStatus.QUEUED, error=reason)
+            metrics.job_ended(job, "retried")
             return
         await self.ctx.storage.jobs.finish(job.id, JobStatus.FAILED, error=reason)
+        metrics.job_ended(job, "failed")
         await self._event(job, EventType.FAILED)
 
     async def _cancelled(self, delivery: Delivery, job: Job | None) -> None:
         await self.ctx.consumer.ack(delivery)
         if job is not None and await self.ctx.storage.jobs.finish(job.id, JobStatus.CANCELLED):
             await self._event(job, EventType.CANCELLED)
+            metrics.job_ended(job, "cancelled")
 
     def _progress(self, task: Task, raise_on_cancel: bool) -> ProgressCallback:
         """Reports painting progress from the engine's thread as images done k/n (engines
@@ -229,6 +250,7 @@ class Worker:
         reported = [-1]
 
         def progress(done: int, total: int) -> None:
+            task.clock.progress()
             if raise_on_cancel and task.cancelled.is_set():
                 raise JobCancelled(task.job.id)
             images = done * count // max(total, 1)
@@ -284,7 +306,12 @@ class Worker:
 
     async def _beat_until(self, stop: asyncio.Event) -> None:
         async def step() -> None:
-            info = {"engines": self.ctx.engines.available(), "processed": self.processed}
+            info = {
+                **self.ctx.info,
+                "engines": self.ctx.engines.available(),
+                "processed": self.processed,
+                "last_error": self.last_error,
+            }
             await beat(
                 self.ctx.redis, self.ctx.keys, self.ctx.name, info, ttl_s=self.ctx.heartbeat_s * 3
             )

@@ -8,14 +8,18 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from redis.asyncio import Redis
 
+from inference.devices import resolve_device
+from inference.engine import EngineUnavailable
 from inference.engine_set import EngineSet
 from inference.worker.loop import Worker, WorkerContext
 from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.names import Keys
 from jobs.queue import JobQueue
+from runtime.metrics import metrics_served
 from runtime.signals import stop_event
 from settings import Settings
 from storage.store import Storage
@@ -43,6 +47,7 @@ async def worker_context(
             queue=JobQueue(redis, keys, settings.queue_limit),
             heartbeat_s=settings.worker_heartbeat_s,
             batch_size=settings.worker_batch_size,
+            info=describe(settings, engines),
         )
     finally:
         await storage.close()
@@ -55,8 +60,23 @@ async def serve(settings: Settings, name: str | None = None) -> None:
         raise SystemExit("the worker needs REDIS_URL and MONGO_URL (`vitrina run` sets both)")
     engines = await asyncio.to_thread(EngineSet.load, settings)
     stop = stop_event()
-    async with worker_context(settings, engines, name or default_name()) as ctx:
-        await Worker(ctx).run(stop)
+    with metrics_served("worker", settings.metrics_host, settings.worker_metrics_port):
+        async with worker_context(settings, engines, name or default_name()) as ctx:
+            await Worker(ctx).run(stop)
+
+
+def describe(settings: Settings, engines: EngineSet) -> dict[str, Any]:
+    """What the panel shows of a worker: its device and the models it loaded."""
+    models = [f"segmentation: {settings.segmentation_model}"]
+    if "diffusion" in engines.available():
+        models.append(f"diffusion: {settings.diffusion_model}")
+    if engines.labeler is not None:
+        models.append(f"labels: {settings.label_model}")
+    try:
+        device = resolve_device(settings.device)
+    except EngineUnavailable:  # the engines said why at load; the panel shows the setting
+        device = settings.device
+    return {"device": device, "models": models}
 
 
 def default_name() -> str:

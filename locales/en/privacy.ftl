@@ -11,4 +11,3 @@ forget-done = Done: deleted { $jobs ->
    *[other] { $images } images
 }. Send a new photo whenever you like.
 forget-kept = Nothing was deleted.
-panel-forgotten-day = Chats that deleted their data in 24 h

@@ -45,7 +45,7 @@ def styles_keyboard(message) -> bool:
 async def originals(service: Service, chat_id: int) -> list[str]:
     db = await Storage.open(service.settings.mongo_url, service.settings.mongo_db)
     try:
-        return await db.images.find_ids({"chat_id": chat_id})
+        return await db.images.ids(chat_id=chat_id)
     finally:
         await db.close()
 

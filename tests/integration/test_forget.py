@@ -43,9 +43,9 @@ async def a_finished_job(chat: Conversation) -> Job:
 
 async def chat_images(chat: Conversation, job_ids: list[str]) -> list[str]:
     images = chat.deps.db.images
-    ids = await images.find_ids({"chat_id": chat.chat_id})
+    ids = await images.ids(chat_id=chat.chat_id)
     for job_id in job_ids:
-        ids += await images.find_ids({"job_id": job_id})
+        ids += await images.ids(job_id=job_id)
     return ids
 
 

@@ -52,7 +52,7 @@ def expected_refusal(s: Sample, lang: str) -> str:
 
 
 async def stored_originals(chat: Conversation) -> list[str]:
-    return await chat.deps.db.images.find_ids({"chat_id": chat.chat_id})
+    return await chat.deps.db.images.ids(chat_id=chat.chat_id)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -24,7 +24,9 @@ from aiogram.methods import (
     GetMe,
     LeaveChat,
     SendChatAction,
+    SendMediaGroup,
     SendMessage,
+    SendPhoto,
     SetMyCommands,
     TelegramMethod,
 )
@@ -73,8 +75,12 @@ class MockedSession(BaseSession):
         return [call for call in self.calls if isinstance(call, method)]
 
     def _answer(self, method: TelegramMethod[Any]) -> Any:
-        if isinstance(method, SendMessage):
+        if isinstance(method, SendMessage | SendPhoto):
             return self._message(method.chat_id, next(self._message_ids), method)
+        if isinstance(method, SendMediaGroup):
+            return [
+                self._message(method.chat_id, next(self._message_ids), method) for _ in method.media
+            ]
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             return self._message(method.chat_id, method.message_id, method)
         if isinstance(method, AnswerCallbackQuery | SendChatAction | LeaveChat | SetMyCommands):

@@ -1,0 +1,64 @@
+"""The bot turns the panel's notices into messages: the ban's one polite word, albums again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.methods import SendMediaGroup, SendMessage
+
+from bot.main import open_deps
+from bot.notices import NoticeSender
+from bot.services.deps import BotDeps
+from jobs.notices import Notice, NoticeKind, send_notice
+from settings import Settings
+from storage.status import JobStatus
+from tests.support.mocked_bot import MockedBot
+from tests.support.panel import seed_chat, seed_job
+from tests.support.waiting import eventually
+
+
+@pytest.fixture
+async def deps(settings: Settings) -> AsyncIterator[BotDeps]:
+    async with open_deps(settings) as opened:
+        yield opened
+        await opened.db.client.drop_database(settings.mongo_db)
+
+
+@pytest.fixture
+async def sender(deps: BotDeps) -> AsyncIterator[MockedBot]:
+    bot = MockedBot()
+    stop = asyncio.Event()
+    running = asyncio.create_task(NoticeSender(bot, deps, "test").run(stop))
+    yield bot
+    stop.set()
+    await running
+
+
+async def test_a_banned_chat_is_told_once_in_its_language(deps, sender):
+    await seed_chat(deps.db, 8101, lang="ru")
+    await send_notice(deps.redis, deps.keys, Notice(kind=NoticeKind.BANNED, chat_id=8101))
+    sent = await eventually(lambda: sender.session.called(SendMessage))
+    assert [m.chat_id for m in sent] == [8101]
+    assert "Администраторы закрыли доступ" in sent[0].text
+    pending = await deps.redis.xpending(deps.keys.notices, "notifiers")
+    assert pending["pending"] == 0  # acknowledged: never sent twice
+
+
+async def test_a_finished_album_is_sent_again(deps, sender):
+    job = await seed_job(deps.db, 8102, results=2)
+    notice = Notice(kind=NoticeKind.RESEND, chat_id=8102, job_id=job.id)
+    await send_notice(deps.redis, deps.keys, notice)
+    [album] = await eventually(lambda: sender.session.called(SendMediaGroup))
+    assert album.chat_id == 8102 and len(album.media) == 2
+
+
+async def test_a_notice_for_another_chats_job_sends_nothing(deps, sender):
+    job = await seed_job(deps.db, 8103, JobStatus.DONE)
+    await send_notice(
+        deps.redis, deps.keys, Notice(kind=NoticeKind.RESEND, chat_id=1, job_id=job.id)
+    )
+    await send_notice(deps.redis, deps.keys, Notice(kind=NoticeKind.UNBANNED, chat_id=8104))
+    [told] = await eventually(lambda: sender.session.called(SendMessage))
+    assert told.chat_id == 8104 and not sender.session.called(SendMediaGroup)
