@@ -30,6 +30,7 @@ from inference.segmentation.matting import matte
 from inference.segmentation.models import choose_model, rembg_session
 from inference.segmentation.plausibility import implausibility, seen_faintly
 from inference.segmentation.refine import Refined, refine
+from inference.segmentation.second_opinion import fallback_doubt
 from inference.segmentation.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
@@ -77,6 +78,7 @@ class Attempt:
 
     masker: str
     refined: Refined
+    own: np.ndarray  # the method's own mask at work size, thresholded at one half
     implausible: str | None
     suspicious: str | None
 
@@ -112,12 +114,17 @@ class Segmenter:
             if first.suspicious is None:
                 return first, first.refined.doubt
             return first, f"{first.masker}'s own outline was implausible ({first.suspicious})"
+        reason = first.implausible
         if self.fallback is not None:
             second = self._attempt(self.fallback, image)
-            if second.implausible is None:
-                return second, f"{first.masker}'s outline was implausible ({first.implausible})"
+            doubt = second.implausible or fallback_doubt(
+                image, first.own, second.refined.mask >= 0.5
+            )
+            if doubt is None:
+                return second, f"{first.masker}'s outline was implausible ({reason})"
+            reason = f"{reason}, and {doubt}"
         raise UnsureCutout(
-            f"the product could not be cut out reliably: {first.implausible}; "
+            f"the product could not be cut out reliably: {reason}; "
             "send a photo of the whole product against a plainer background"
         )
 
@@ -130,6 +137,7 @@ class Segmenter:
         return Attempt(
             masker.name,
             refined,
+            own,
             implausible=seen_faintly(coarse)
             or implausibility(solid, refined.backdrop_like, refined.edges),
             suspicious=implausibility(own, refined.backdrop_like, refined.edges),
