@@ -62,7 +62,7 @@ def _shattered(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -
 def _whole_wall(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -> str | None:
     sides = [mask[0], mask[-1], mask[:, 0], mask[:, -1]]
     if sum(float(side.mean()) >= SIDE_RUN for side in sides) >= THREE_SIDES:
-        return "the outline runs off three sides of the frame: the wall behind was taken along"
+        return "the outline runs off three sides of the frame, taking the wall behind along"
     return None
 
 

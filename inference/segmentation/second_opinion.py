@@ -25,7 +25,7 @@ from inference.segmentation.refine import grown, shrunk, work_copy
 # Along the outline (BAND work pixels either side), the mean probability that a pixel is
 # on its own side, by the two sides' colour distributions, is at least SEPARATES.
 BAND, SEPARATES = 4, 0.8
-# The fallback's mask covers at least AGREES of the model's own confident mask.
+# The fallback's mask covers at least AGREES of the model's own mask (at one half).
 AGREES = 0.2
 
 

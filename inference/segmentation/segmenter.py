@@ -7,8 +7,9 @@ and the classical cut-out takes over instead of a hang or a crash.
 A cut-out is the photo decoded to its real tones (inference.decoding), the model's
 mask corrected with the photo's colours (refine.py), checked for plausibility
 (plausibility.py) and matted at full size (matting.py). An implausible
-mask is retried with GrabCut; when neither is believable the caller gets
-UnsureCutout rather than a blank or broken product.
+mask is retried with GrabCut, whose mask stands in only when it is believable in the
+model's place (second_opinion.py); otherwise the caller gets UnsureCutout rather
+than a blank, truncated or wrong product.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ class Segmenter:
 
     def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None]:
         """The masker's attempt when plausible (with a doubt when its own mask was not,
-        though the refinement mended it); else the fallback's when plausible; else
-        UnsureCutout."""
+        though the refinement mended it); else the fallback's when plausible and
+        believable in the model's place; else UnsureCutout, saying why."""
         first = self._attempt(self.masker, image)
         if first.implausible is None:
             if first.suspicious is None:
