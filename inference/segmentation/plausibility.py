@@ -2,7 +2,8 @@
 
 A segmentation model always answers, even for a photo it cannot read: a mask that
 is almost empty, covers the whole frame, falls apart into pieces, runs into the
-frame's edge where the photo shows only background, or outlines something that does
+frame's edge where the photo shows only background, runs off three sides of the
+frame (the wall behind the product taken with it), or outlines something that does
 not stand out from its surroundings is not a product, and composing it would give
 the user a blank or broken image without a word.
 """
@@ -20,6 +21,10 @@ PIECE_SHARE, PIECES, LARGEST_SHARE = 0.01, 3, 0.5
 # Where the mask meets the frame's edge along at least FRAME_TOUCH of the frame's
 # perimeter, the photo there must not be mostly (FRAME_BACKDROP) background.
 FRAME_TOUCH, FRAME_BACKDROP = 0.02, 0.5
+# A product photo shows the product whole, or cut by one or two sides of the frame (a
+# wardrobe by the top, a sofa by its side); a mask running along at least SIDE_RUN of
+# THREE_SIDES of the frame's sides is the wall behind it.
+SIDE_RUN, THREE_SIDES = 0.25, 3
 # A product stands out: a sharp edge along at least OUTLINE_EDGES of its outline, or
 # less than MOSTLY_BACKDROP of it in the background's colours.
 OUTLINE_EDGES, MOSTLY_BACKDROP = 0.15, 0.8
@@ -36,7 +41,7 @@ def implausibility(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarra
         return "almost nothing in the photo was found to be the product"
     if cover > MAX_COVER:
         return "the whole photo was taken for the product, no background was found"
-    for check in (_shattered, _cut_by_frame, _blends_in):
+    for check in (_shattered, _whole_wall, _cut_by_frame, _blends_in):
         reason = check(mask, backdrop_like, edges)
         if reason is not None:
             return reason
@@ -44,11 +49,20 @@ def implausibility(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarra
 
 
 def _shattered(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -> str | None:
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask.astype(np.uint8), 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
     areas = stats[1:, cv2.CC_STAT_AREA] / max(1, int(mask.sum()))
     pieces = int((areas >= PIECE_SHARE).sum())
     if pieces >= PIECES and areas.max() < LARGEST_SHARE:
         return f"the product's outline fell apart into {pieces} pieces"
+    return None
+
+
+def _whole_wall(mask: np.ndarray, backdrop_like: np.ndarray, edges: np.ndarray) -> str | None:
+    sides = [mask[0], mask[-1], mask[:, 0], mask[:, -1]]
+    if sum(float(side.mean()) >= SIDE_RUN for side in sides) >= THREE_SIDES:
+        return "the outline runs off three sides of the frame, taking the wall behind along"
     return None
 
 

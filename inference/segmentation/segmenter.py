@@ -7,8 +7,9 @@ and the classical cut-out takes over instead of a hang or a crash.
 A cut-out is the photo decoded to its real tones (inference.decoding), the model's
 mask corrected with the photo's colours (refine.py), checked for plausibility
 (plausibility.py) and matted at full size (matting.py). An implausible
-mask is retried with GrabCut; when neither is believable the caller gets
-UnsureCutout rather than a blank or broken product.
+mask is retried with GrabCut, whose mask stands in only when it is believable in the
+model's place (second_opinion.py); otherwise the caller gets UnsureCutout rather
+than a blank, truncated or wrong product.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from inference.segmentation.matting import matte
 from inference.segmentation.models import choose_model, rembg_session
 from inference.segmentation.plausibility import implausibility, seen_faintly
 from inference.segmentation.refine import Refined, refine
+from inference.segmentation.second_opinion import fallback_doubt
 from inference.segmentation.u2net_side import U2NET_SESSIONS, ResizedU2Net
 from settings import Settings
 
@@ -77,6 +79,7 @@ class Attempt:
 
     masker: str
     refined: Refined
+    own: np.ndarray  # the method's own mask at work size, thresholded at one half
     implausible: str | None
     suspicious: str | None
 
@@ -105,19 +108,24 @@ class Segmenter:
 
     def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None]:
         """The masker's attempt when plausible (with a doubt when its own mask was not,
-        though the refinement mended it); else the fallback's when plausible; else
-        UnsureCutout."""
+        though the refinement mended it); else the fallback's when plausible and
+        believable in the model's place; else UnsureCutout, saying why."""
         first = self._attempt(self.masker, image)
         if first.implausible is None:
             if first.suspicious is None:
                 return first, first.refined.doubt
             return first, f"{first.masker}'s own outline was implausible ({first.suspicious})"
+        reason = first.implausible
         if self.fallback is not None:
             second = self._attempt(self.fallback, image)
-            if second.implausible is None:
-                return second, f"{first.masker}'s outline was implausible ({first.implausible})"
+            doubt = second.implausible or fallback_doubt(
+                image, first.own, second.refined.mask >= 0.5
+            )
+            if doubt is None:
+                return second, f"{first.masker}'s outline was implausible ({reason})"
+            reason = f"{reason}, and {doubt}"
         raise UnsureCutout(
-            f"the product could not be cut out reliably: {first.implausible}; "
+            f"the product could not be cut out reliably: {reason}; "
             "send a photo of the whole product against a plainer background"
         )
 
@@ -130,6 +138,7 @@ class Segmenter:
         return Attempt(
             masker.name,
             refined,
+            own,
             implausible=seen_faintly(coarse)
             or implausibility(solid, refined.backdrop_like, refined.edges),
             suspicious=implausibility(own, refined.backdrop_like, refined.edges),

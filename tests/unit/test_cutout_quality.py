@@ -1,6 +1,8 @@
 """The cut-out's worst cases, on the evaluation set's photos (bench.cutout_set): holes
 opened, clutter and shadows left behind, thin products kept, white on white no worse
-than the model, and a photo with no product refused instead of a blank result."""
+than the model, a product the model split or took the wall with mended, and where the
+model took the whole wall or missed most of the product, the product cut right or the
+photo refused — never a wrong product delivered, nor a photo with no product."""
 
 from __future__ import annotations
 
@@ -28,13 +30,28 @@ def segmenter() -> Segmenter:
 
 
 @functools.cache
-def photo_of(name: str) -> Sample:
-    return sample(name)
+def photo_of(name: str, seed: int = 0) -> Sample:
+    return sample(name, seed)
 
 
 @functools.cache
-def cut_of(name: str) -> Cutout:
-    return load_segmenter(engine_settings(Path()), "cpu").cut(Image.fromarray(photo_of(name).photo))
+def cut_of(name: str, seed: int = 0) -> Cutout:
+    photo = Image.fromarray(photo_of(name, seed).photo)
+    return load_segmenter(engine_settings(Path()), "cpu").cut(photo)
+
+
+def right_or_refused(name: str, seed: int, right: float) -> float | None:
+    """The cut-out's IoU, None when the photo was refused; fails when a cut-out was
+    delivered that is not right (IoU under `right`)."""
+    item = photo_of(name, seed)
+    try:
+        cutout = cut_of(name, seed)
+    except UnsureCutout as refused:
+        assert "could not be cut out" in str(refused) and "\n" not in str(refused)
+        return None
+    score = iou(cutout.alpha >= 0.5, item.alpha >= 0.5)
+    assert score >= right, f"a wrong product delivered without a word: IoU {score:.3f}"
+    return score
 
 
 def models_own_mask(segmenter: Segmenter, item: Sample) -> np.ndarray:
@@ -105,6 +122,60 @@ def test_a_ladder_in_front_of_tiles_is_kept_whole():
     cutout = cut_of(item.name)
     assert iou(cutout.alpha >= 0.5, item.alpha >= 0.5) >= 0.85
     assert cutout.doubt is not None and "implausible" in cutout.doubt
+
+
+# Generator seeds (bench.cutout_set.sample) beyond the benchmark's sets, where u2netp takes
+# the whole wall or a strip of it, misses most of a towel rail, or splits a floor lamp.
+
+
+def test_a_ladder_whose_wall_the_model_took_is_cut_right_or_refused(segmenter: Segmenter):
+    item = photo_of("ladder_tiled_wall", 12)
+    assert iou(models_own_mask(segmenter, item), item.alpha >= 0.5) < 0.2  # the whole wall
+    right_or_refused("ladder_tiled_wall", 12, right=0.85)
+
+
+@pytest.mark.parametrize("seed", [1, 10, 11])
+def test_a_wardrobe_with_a_strip_of_wall_is_cut_right_or_refused(segmenter: Segmenter, seed: int):
+    item = photo_of("wardrobe_cut_by_frame", seed)
+    assert iou(models_own_mask(segmenter, item), item.alpha >= 0.5) < 0.8  # wall taken along
+    right_or_refused("wardrobe_cut_by_frame", seed, right=0.95)
+
+
+def test_the_strip_of_wall_beside_a_wardrobe_is_carved(segmenter: Segmenter):
+    item = photo_of("wardrobe_cut_by_frame", 11)
+    strip = (
+        models_own_mask(segmenter, item)
+        & cv2.dilate(
+            (item.alpha < 0.5).astype(np.uint8), np.ones((9, 9), np.uint8), borderValue=1
+        ).astype(bool)
+        & (item.alpha < 0.5)
+    )
+    assert strip.sum() > 50_000
+    # What stays is the skirting board's line where the strip meets the floor.
+    assert (cut_of(item.name, 11).alpha[strip] >= 0.5).mean() < 0.1
+
+
+@pytest.mark.parametrize("seed", [1, 11, 12])
+def test_a_towel_rail_the_model_barely_saw_is_cut_right_or_refused(segmenter: Segmenter, seed: int):
+    item = photo_of("towel_radiator_tiles", seed)
+    assert iou(models_own_mask(segmenter, item), item.alpha >= 0.5) < 0.35
+    right_or_refused("towel_radiator_tiles", seed, right=0.75)
+
+
+@pytest.mark.xfail(strict=True, reason="one upright seen clearly passes every check (BENCHMARKS)")
+def test_a_towel_rail_seen_as_one_upright_is_cut_right_or_refused():
+    right_or_refused("towel_radiator_tiles", 10, right=0.75)
+
+
+def test_a_lamp_base_joined_to_its_shade_by_a_faint_stem_is_kept(segmenter: Segmenter):
+    item = photo_of("floor_lamp_stem", 11)
+    truth = item.alpha >= 0.5
+    rows = np.flatnonzero(truth.any(axis=1))
+    base = truth.copy()
+    base[: rows[-1] - (rows[-1] - rows[0]) // 12] = False  # the lowest twelfth: the base
+    seen = base & models_own_mask(segmenter, item)
+    assert seen.sum() > 0.3 * base.sum()  # the model saw part of the base, in another colour
+    assert (cut_of(item.name, 11).alpha[seen] >= 0.5).mean() > 0.9  # not dropped as clutter
 
 
 def test_a_white_mug_is_cut_no_worse_than_by_the_model_alone(segmenter: Segmenter):
