@@ -18,7 +18,6 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
-from redis.asyncio import Redis
 
 from bot.metrics import CountTelegramErrors
 from bot.middlewares import (
@@ -26,6 +25,7 @@ from bot.middlewares import (
     ErrorReplyMiddleware,
     LogContextMiddleware,
     PrivateChatsOnly,
+    ServiceDownMiddleware,
     StaleButtonMiddleware,
     ThrottlingMiddleware,
 )
@@ -33,9 +33,10 @@ from bot.notices import NoticeSender
 from bot.notifier import Notifier
 from bot.services.deps import BotDeps
 from handlers import routers
+from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
-from jobs.queue import JobQueue
 from locales import DEFAULT_LANGUAGE, LANGUAGES, READ_RUSSIAN, Translator, pick_language
+from runtime.clients import redis_client
 from runtime.metrics import metrics_served
 from settings import Settings
 from storage.store import Storage
@@ -60,9 +61,12 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_dispatcher(deps: BotDeps) -> Dispatcher:
+    # A conversation left half-way is forgotten after FSM_TTL_S, not kept for ever.
     fsm = RedisStorage(
-        Redis.from_url(deps.settings.redis_url),
+        redis_client(deps.settings.redis_url, decode_responses=False),
         key_builder=DefaultKeyBuilder(prefix=f"{deps.keys.prefix}:fsm", with_destiny=True),
+        state_ttl=deps.settings.fsm_ttl_s,
+        data_ttl=deps.settings.fsm_ttl_s,
     )
     dp = Dispatcher(storage=fsm, deps=deps)
     dp.update.outer_middleware(LogContextMiddleware())
@@ -70,6 +74,8 @@ def build_dispatcher(deps: BotDeps) -> Dispatcher:
     throttle = ThrottlingMiddleware(settings.throttle_limit, settings.throttle_window_s)
     observers = (dp.message, dp.edited_message, dp.callback_query)
     for observer in observers:
+        # First: an update that finds Redis or MongoDB down is answered, not dropped.
+        observer.outer_middleware(ServiceDownMiddleware())
         observer.outer_middleware(throttle)
         observer.outer_middleware(PrivateChatsOnly())
         observer.outer_middleware(ChatContextMiddleware())
@@ -85,15 +91,14 @@ def build_dispatcher(deps: BotDeps) -> Dispatcher:
 
 @asynccontextmanager
 async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = redis_client(settings.redis_url)
     db = await Storage.open(settings.mongo_url, settings.mongo_db)
     keys = Keys(settings.stream_prefix)
     http = aiohttp.ClientSession()  # for Yandex Cloud; Telegram has its own session
     suggester = Suggester.create(settings, redis, http)
+    lifecycle = Lifecycle(redis, keys, db, Policy.from_settings(settings))
     try:
-        yield BotDeps(
-            settings, redis, keys, db, JobQueue(redis, keys, settings.queue_limit), suggester
-        )
+        yield BotDeps(settings, redis, keys, db, lifecycle, suggester)
     finally:
         await http.close()
         await db.close()

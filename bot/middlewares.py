@@ -2,7 +2,8 @@
 
 In order: the log context (chat, user, job), throttling by user and by chat, private
 chats only, the chat record with its language and the ban check, and buttons whose
-message Telegram no longer shows.
+message Telegram no longer shows. Before all of them, an update that finds Redis or
+MongoDB down is answered "try again in a minute", never dropped in silence.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -22,6 +24,7 @@ from bot.services.groups import refuse_group
 from keyboards.callbacks import JobCb
 from locales import Translator, pick_language
 from runtime.logs import log_context
+from runtime.loops import OUTAGES
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -154,22 +157,52 @@ class StaleButtonMiddleware(BaseMiddleware):
 
 
 class ErrorReplyMiddleware(BaseMiddleware):
-    """Anything a handler fails with becomes a friendly message; the detail goes to the log."""
+    """Anything a handler fails with becomes a friendly message; the detail goes to the log.
+    A service that cannot be reached is said to be so: "try again in a minute"."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
-        except Exception:
-            log.exception("handler failed")
+        except Exception as exc:
+            outage = isinstance(exc, OUTAGES)
+            if outage:
+                log.warning("a service is down: %r", exc)
+            else:
+                log.exception("handler failed")
             t: Translator | None = data.get("t")
             if t is None:
                 return None
+            text = t.get("error-unavailable" if outage else "error-generic")
             answer: CallbackAnswer | None = data.get("callback_answer")
             if answer is not None and not answer.answered:
                 # CallbackAnswerMiddleware answers the button with this, once.
-                answer.text, answer.show_alert = t.get("error-generic"), True
+                answer.text, answer.show_alert = text, True
             else:
-                await _refuse(event, t.get("error-generic"))
+                await _refuse(event, text)
+            return None
+
+
+class ServiceDownMiddleware(BaseMiddleware):
+    """Outermost: when Redis or MongoDB cannot be reached (after the clients' own retries),
+    the user is asked to try again in a minute, in their language; no update is dropped
+    in silence."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except OUTAGES as exc:
+            chat = data.get("event_chat")
+            log.warning(
+                "chat %s: update not served, a service is down: %r", getattr(chat, "id", None), exc
+            )
+            user: User | None = data.get("event_from_user")
+            t = data.get("t") or Translator.load(
+                pick_language(user.language_code if user else None)
+            )
+            try:
+                await _refuse(event, t.get("error-unavailable"))
+            except TelegramAPIError as error:
+                log.warning("chat %s: not told: %s", getattr(chat, "id", None), error)
             return None
 
 

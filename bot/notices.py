@@ -1,5 +1,6 @@
-"""Turns the panel's notices into Telegram messages: the polite word to a banned chat,
-and a finished job's album sent again.
+"""Turns the panel's notices into Telegram messages: the polite word to a banned chat, and
+to an unbanned one. (A finished job's album sent again goes through the lifecycle's
+outbox, as every album does.)
 
 Reads the notices stream through a consumer group, like the notifier reads events, so
 several bot replicas share the work and a notice is acknowledged once it was handled.
@@ -14,13 +15,10 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 
 from bot.metrics import NOTICES_SENT
-from bot.services.delivery import send_album
 from bot.services.deps import BotDeps
 from jobs.notices import Notice, NoticeKind, notice_reader
 from locales import DEFAULT_LANGUAGE, Translator
 from runtime.loops import run_until
-from storage.images import ImageNotFound
-from storage.status import JobStatus
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
@@ -49,7 +47,7 @@ class NoticeSender:
                 break
             except TelegramRetryAfter as exc:
                 await asyncio.sleep(exc.retry_after)
-            except (TelegramForbiddenError, TelegramBadRequest, ImageNotFound) as exc:
+            except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 log.warning("notice %s to chat %s not sent: %s", notice.kind, notice.chat_id, exc)
                 break
             except Exception:
@@ -65,10 +63,4 @@ class NoticeSender:
             await self._bot.send_message(notice.chat_id, t.get("notice-banned"))
         elif notice.kind == NoticeKind.UNBANNED:
             await self._bot.send_message(notice.chat_id, t.get("notice-unbanned"))
-        elif notice.kind == NoticeKind.RESEND:
-            job = await self._deps.db.jobs.get(notice.job_id or "")
-            if job is None or job.status != JobStatus.DONE or job.chat_id != notice.chat_id:
-                log.warning("notice: job %s has no album to send again", notice.job_id)
-                return
-            await send_album(self._bot, self._deps.db, job, t)
         NOTICES_SENT.labels(kind=notice.kind).inc()

@@ -1,116 +1,223 @@
-"""Delivers job events to Telegram: edits the status message, sends the album.
+"""Delivers jobs to Telegram: edits the status message as a job moves, sends its outcome.
 
-Reads the events stream through a consumer group, so several bot replicas share
-the work and an event is acknowledged only once it reached the user.
+Progress comes from the events stream and is a courtesy (a lost edit is not retried).
+Outcomes come from the jobs' records (the outbox, `jobs/delivery.py`): a final event
+only nudges; the outbox is also scanned, so an outcome whose event was lost, or whose
+sending a crash cut short, is still sent. Each delivery is leased to one notifier and
+records each part Telegram confirmed, so a retry or a second replica sends only what is
+missing. Deliveries run side by side: one chat's flood wait (429) delays that chat only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+import os
+import socket
+import time
 
+import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 
 from bot.metrics import ALBUMS_DELIVERED
-from bot.services.delivery import send_album
+from bot.services.delivery import send_actions, send_album
 from bot.services.deps import BotDeps
-from bot.services.status import progress_text, queued_text
+from bot.services.status import final_text, progress_text, queued_text
+from jobs.delivery import DeliveryLeases, LeaseLost
 from jobs.events import event_reader
+from jobs.heartbeat import beat_key
 from jobs.messages import EventType, JobEvent
 from keyboards import builders
 from locales import Translator
+from runtime.faults import fault_point
 from runtime.logs import log_context
-from runtime.loops import run_until
+from runtime.loops import OUTAGES, pause_unless_stopped, run_until
 from runtime.metrics import STAGE_SECONDS
 from storage.images import ImageNotFound
 from storage.jobs import PANEL_CHAT_ID, Job
+from storage.status import JobStatus
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
 POSITIONS_EVERY_S = 3.0
 POSITIONS_PER_ROUND = 200
+OUTBOX_EVERY_S = 2.0
+OUTBOX_PER_ROUND = 100
+CONCURRENT_DELIVERIES = 16
+PERMANENT = (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound, ImageNotFound)
+TRANSIENT = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, TimeoutError)
 
 
 class Notifier:
     def __init__(self, bot: Bot, deps: BotDeps, consumer: str) -> None:
         self._bot = bot
         self._deps = deps
+        self.name = consumer
         self._reader = event_reader(deps.redis, deps.keys, consumer)
+        self._leases = DeliveryLeases(deps.lifecycle, consumer)
+        self._sending: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
+        self._latest: dict[str, JobEvent] = {}  # the newest progress not yet shown, per job
+        self._editing: dict[str, asyncio.Task[None]] = {}
+        self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
+        self._group_ready = False
+        self.progress_at = time.time()  # the events loop's last round (the health check's)
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self._reader.ensure_group()
-        positions = asyncio.create_task(run_until(stop, "queue positions", self._positions))
-        await run_until(stop, "notifier", self._step)
-        await positions
+        await asyncio.gather(
+            run_until(stop, "notifier", self._events),
+            run_until(stop, "outbox", lambda: self._outbox(stop)),
+            run_until(stop, "queue positions", lambda: self._positions(stop)),
+            run_until(stop, "bot heartbeat", lambda: self._beat(stop)),
+        )
+        await asyncio.gather(
+            *self._sending.values(), *self._editing.values(), return_exceptions=True
+        )
 
-    async def _positions(self) -> None:
-        """Moves the queued jobs' status messages along as the queue moves."""
-        for job in await self._deps.db.jobs.queued(POSITIONS_PER_ROUND):
-            if job.entry_id is None:
-                continue
-            position = await self._deps.job_queue.position(job.entry_id)
-            if 0 < position != job.position:
-                t = Translator.load(job.lang)
-                try:
-                    await self._edit_status(job, queued_text(t, position), keep_cancel=True)
-                except TelegramRetryAfter as exc:
-                    await asyncio.sleep(exc.retry_after)  # positions can wait; albums first
-                    return
-                await self._deps.db.jobs.update(job.id, position=position)
-        await asyncio.sleep(POSITIONS_EVERY_S)
+    # -- events ---------------------------------------------------------------------------
 
-    async def _step(self) -> None:
-        entries = await self._reader.reclaim(CLAIM_IDLE_MS, 10)
-        entries += await self._reader.read(count=10, block_ms=1000)
+    async def _events(self) -> None:
+        if not self._group_ready:
+            await self._reader.ensure_group()
+            self._group_ready = True
+        entries = await self._reader.reclaim(CLAIM_IDLE_MS, 50)
+        entries += await self._reader.read(count=50, block_ms=1000)
+        self.progress_at = time.time()
         for entry in entries:
-            await self._deliver(entry.id, JobEvent.from_fields(entry.fields))
+            event = JobEvent.from_fields(entry.fields)
+            if event.type == EventType.PROGRESS:
+                self._show_progress(event)
+            else:
+                self.deliver_soon(event.job_id)
+            await self._reader.ack(entry.id)
 
-    async def _deliver(self, entry_id: str, event: JobEvent) -> None:
-        with log_context(job_id=event.job_id, chat_id=event.chat_id):
-            await self._deliver_event(entry_id, event)
+    def _show_progress(self, event: JobEvent) -> None:
+        """Progress is shown beside the events loop, newest first: a slow edit in one chat
+        holds back no other event, and a job's stale steps are skipped, not queued."""
+        self._latest[event.job_id] = event
+        if event.job_id not in self._editing:
+            task = asyncio.create_task(self._edit_progress(event.job_id))
+            self._editing[event.job_id] = task
+            task.add_done_callback(lambda _: self._editing.pop(event.job_id, None))
 
-    async def _deliver_event(self, entry_id: str, event: JobEvent) -> None:
-        while True:
-            try:
-                await self.handle(event)
-                break
-            except TelegramRetryAfter as exc:
-                log.warning("job %s: Telegram asks to wait %ss", event.job_id, exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
-            except (TelegramForbiddenError, TelegramBadRequest, ImageNotFound) as exc:
-                log.warning("job %s chat %s: not delivered: %s", event.job_id, event.chat_id, exc)
-                break
-            except Exception:
-                # Left unacknowledged: another notifier (or this one, later) reclaims it.
-                log.exception("job %s chat %s: delivery failed", event.job_id, event.chat_id)
-                return
-        await self._reader.ack(entry_id)
-        if event.type != EventType.PROGRESS:
-            log.info("job %s: told the user", event.type)
+    async def _edit_progress(self, job_id: str) -> None:
+        with log_context(job_id=job_id):
+            await self._edit_progress_of(job_id)
 
-    async def handle(self, event: JobEvent) -> None:
+    async def _edit_progress_of(self, job_id: str) -> None:
+        async with self._edit_slots:
+            while (event := self._latest.pop(job_id, None)) is not None:
+                try:
+                    await self._progress(event)
+                except OUTAGES as exc:
+                    log.info("job %s: progress not shown: %s", job_id, exc)
+
+    async def _progress(self, event: JobEvent) -> None:
         job = await self._deps.db.jobs.get(event.job_id)
-        if job is None or job.chat_id == PANEL_CHAT_ID:  # the panel's own jobs stay there
+        if job is None or job.status.finished or job.delivery:
+            return
+        try:
+            await self._edit_status(job, progress_text(Translator.load(job.lang), event), True)
+        except (TelegramRetryAfter, *PERMANENT, *TRANSIENT) as exc:
+            log.info("job %s: progress not shown: %s", job.id, exc)  # the next one will be
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    async def _outbox(self, stop: asyncio.Event) -> None:
+        """Outcomes waiting to be sent whose event was lost or whose sending was cut short."""
+        for job in await self._leases.due(OUTBOX_PER_ROUND):
+            self.deliver_soon(job.id)
+        await pause_unless_stopped(stop, OUTBOX_EVERY_S)
+
+    def deliver_soon(self, job_id: str) -> None:
+        if job_id not in self._sending:
+            task = asyncio.create_task(self._deliver(job_id))
+            self._sending[job_id] = task
+            task.add_done_callback(lambda _: self._sending.pop(job_id, None))
+
+    async def _deliver(self, job_id: str) -> None:
+        with log_context(job_id=job_id):
+            await self._deliver_leased_job(job_id)
+
+    async def _deliver_leased_job(self, job_id: str) -> None:
+        async with self._slots:
+            try:
+                job = await self._leases.take(job_id)
+            except OUTAGES as exc:
+                log.warning("job %s: delivery waits for the service: %s", job_id, exc)
+                return
+            if job is not None:
+                with log_context(chat_id=job.chat_id):
+                    await self._deliver_leased(job)
+
+    async def _deliver_leased(self, job: Job) -> None:
+        try:
+            await self.send_outcome(job)
+        except LeaseLost:
+            log.warning("job %s: delivery taken over by another notifier", job.id)
+        except TelegramRetryAfter as exc:
+            log.warning("job %s: Telegram asks to wait %ss", job.id, exc.retry_after)
+            await self._later(job, exc.retry_after, False, str(exc))
+        except PERMANENT as exc:
+            await self._leases.end(await self._fresh(job), ok=False, reason=str(exc))
+        except OUTAGES as exc:
+            # The lease runs out and the outbox brings the job back once the service is.
+            log.warning("job %s: delivery interrupted: %s", job.id, exc)
+        except TRANSIENT as exc:
+            await self._later(job, 2.0 * 2 ** min(job.delivery_tries, 6), True, repr(exc))
+        except Exception as exc:
+            log.exception("job %s chat %s: delivery failed", job.id, job.chat_id)
+            await self._later(job, 5.0, True, repr(exc))
+
+    async def _later(self, job: Job, delay_s: float, failed_try: bool, reason: str) -> None:
+        try:
+            await self._leases.later(await self._fresh(job), delay_s, failed_try, reason)
+        except OUTAGES as exc:
+            log.warning("job %s: delivery retry not recorded: %s", job.id, exc)
+
+    async def _fresh(self, job: Job) -> Job:
+        return await self._deps.db.jobs.get(job.id) or job
+
+    async def send_outcome(self, job: Job) -> None:
+        """Sends what of the outcome is still missing, recording each part once sent."""
+        if job.chat_id == PANEL_CHAT_ID:  # the panel's own "Try it" jobs stay in the panel
+            await self._leases.end(job, ok=True)
+            return
+        chat = await self._deps.db.chats.get(job.chat_id)
+        if chat is not None and chat.banned:
+            await self._leases.end(job, ok=False, reason="the chat is banned")
             return
         t = Translator.load(job.lang)
-        if event.type == EventType.DONE:
-            await self._edit_status(job, t.get("status-done"), keep_cancel=False)
-            with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
-                await send_album(self._bot, self._deps.db, job, t)
-            ALBUMS_DELIVERED.inc()
-            await self._deps.db.jobs.update(job.id, delivered_at=datetime.now(UTC))
-        elif event.type == EventType.FAILED:
-            await self._edit_status(job, t.get("status-failed"), keep_cancel=False)
-        elif event.type == EventType.CANCELLED:
-            await self._edit_status(job, t.get("status-cancelled"), keep_cancel=False)
-        elif not job.status.finished:
-            await self._edit_status(job, progress_text(t, event), keep_cancel=True)
+        if not job.sent_status:
+            await self._final_status(job, t)
+            job = await self._leases.record(job, sent_status=True)
+        if job.status == JobStatus.DONE:
+            if not job.sent_album_ids:
+                with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
+                    ids = await send_album(self._bot, self._deps.db, job, t)
+                job = await self._leases.record(job, sent_album_ids=ids)
+                ALBUMS_DELIVERED.inc()
+                fault_point("notifier.after_album")
+            if job.sent_actions_id is None:
+                actions = await send_actions(self._bot, job, t)
+                job = await self._leases.record(job, sent_actions_id=actions)
+        await self._leases.end(job, ok=True)
+        log.info("%s: told the user", job.status)
+
+    async def _final_status(self, job: Job, t: Translator) -> None:
+        text = final_text(t, job)
+        if job.status_message_id is not None:
+            await self._edit_status(job, text, keep_cancel=False)
+        elif job.status != JobStatus.DONE:  # without a status message, still one clear word
+            await self._bot.send_message(job.chat_id, text)
 
     async def _edit_status(self, job: Job, text: str, keep_cancel: bool) -> None:
         if job.status_message_id is None:
@@ -125,3 +232,32 @@ class Notifier:
             # The status message is a courtesy: a deleted one must not stop the album.
             if "message is not modified" not in str(exc):
                 log.warning("job %s: status message not edited: %s", job.id, exc)
+
+    # -- queue positions and liveness ---------------------------------------------------
+
+    async def _positions(self, stop: asyncio.Event) -> None:
+        """Moves the queued jobs' status messages along as the queue moves."""
+        for job in await self._deps.db.jobs.queued(POSITIONS_PER_ROUND):
+            if job.entry_id is None:
+                continue
+            position = await self._deps.job_queue.position(job.entry_id)
+            if 0 < position != job.position:
+                t = Translator.load(job.lang)
+                try:
+                    await self._edit_status(job, queued_text(t, position), keep_cancel=True)
+                except TelegramRetryAfter as exc:
+                    await pause_unless_stopped(stop, exc.retry_after)  # albums first
+                    return
+                except (*PERMANENT, *TRANSIENT) as exc:
+                    log.info("job %s: position not shown: %s", job.id, exc)
+                await self._deps.db.jobs.note(job.id, position=position)
+        await pause_unless_stopped(stop, POSITIONS_EVERY_S)
+
+    async def _beat(self, stop: asyncio.Event) -> None:
+        """The bot's heartbeat, saying when its events loop last went round: the health
+        check of a bot whose loop is stuck fails although the process is up."""
+        every = self._deps.settings.worker_heartbeat_s
+        info = {"progress_at": self.progress_at, "host": socket.gethostname(), "pid": os.getpid()}
+        key = self._deps.keys.bot_heartbeat(self.name)
+        await beat_key(self._deps.redis, key, info, 3 * every)
+        await pause_unless_stopped(stop, every)

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from cli import generate, parts, run, styles
+from cli import generate, healthcheck, parts, run, styles
 from runtime.logs import setup_logging
 from settings import Settings
 
-SUBCOMMANDS = (generate, styles, run, parts)
+SUBCOMMANDS = (generate, styles, run, parts, healthcheck)
 
 
 def build_parser() -> argparse.ArgumentParser:

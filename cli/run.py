@@ -1,27 +1,34 @@
 """`vitrina run`: the whole service on one machine, with embedded Redis and MongoDB when unset.
 
-Children are restarted when they die (a few times, then everything stops);
-Ctrl-C stops the children first, then the servers, so no data is lost.
+Children are restarted when they die or when their health check fails while Redis and
+MongoDB answer (a worker that is up but stuck: `cli/healthcheck.py`), a few times, then
+everything stops. Ctrl-C stops the children first, then the servers, so no data is lost.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 
+from cli.healthcheck import check
 from cli.services import Service, ServiceError, free_port, start_mongo, start_redis, stop_process
 from settings import Settings
 
 log = logging.getLogger("vitrina.run")
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
+HEALTH_EVERY_S = 10.0
+UNHEALTHY_ROUNDS = 3  # checks failed in a row before a part is restarted
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,7 +59,8 @@ def run_all(args: argparse.Namespace) -> int:
                 settings.panel_host,
                 settings.panel_port,
             )
-            return _supervise(parts, env, stopping)
+            health = Settings(redis_url=env["REDIS_URL"], mongo_url=env["MONGO_URL"])
+            return _supervise(parts, env, stopping, health)
     except ServiceError as exc:
         log.error("%s", exc)
         return 1
@@ -84,12 +92,29 @@ def _spawn(part: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "cli", part], env=env, start_new_session=True)
 
 
-def _supervise(parts: list[str], env: dict[str, str], stopping: list[bool]) -> int:
+@dataclass
+class Watch:
+    """A part's health as the supervisor saw it: checked only once it has been healthy (a
+    cold start may take minutes), restarted after UNHEALTHY_ROUNDS failed checks."""
+
+    healthy_once: bool = False
+    failures: int = 0
+
+
+def _supervise(
+    parts: list[str], env: dict[str, str], stopping: list[bool], settings: Settings
+) -> int:
     children = {part: _spawn(part, env) for part in parts}
+    watches = {part: Watch() for part in parts}
     restarts: dict[str, list[float]] = {part: [] for part in parts}
+    next_check = time.monotonic() + HEALTH_EVERY_S
     try:
         while not stopping[0]:
             time.sleep(0.5)
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + HEALTH_EVERY_S
+                for part, child in children.items():
+                    _watch_health(part, child, watches[part], settings)
             for part, child in list(children.items()):
                 if child.poll() is None:
                     continue
@@ -100,8 +125,32 @@ def _supervise(parts: list[str], env: dict[str, str], stopping: list[bool]) -> i
                 log.warning("%s exited with code %s; restarting", part, child.returncode)
                 restarts[part] = [*recent, time.monotonic()]
                 children[part] = _spawn(part, env)
+                watches[part] = Watch()
         return 0
     finally:
         log.info("stopping %s", ", ".join(children))
         for child in children.values():
-            stop_process(child, timeout_s=20)
+            if child.poll() is None:
+                child.terminate()  # all at once: workers finish their batches side by side
+        for part, child in children.items():
+            grace = settings.worker_stop_timeout_s + 10 if part == "worker" else 20
+            stop_process(child, timeout_s=grace)
+
+
+def _watch_health(part: str, child: subprocess.Popen, watch: Watch, settings: Settings) -> None:
+    """Stops a part whose own health failed UNHEALTHY_ROUNDS times while Redis and MongoDB
+    answered (restarting it then helps; during an outage it would not): the exit is then
+    handled like any other, by a restart."""
+    if child.poll() is not None:
+        return
+    name = f"{socket.gethostname()}-{child.pid}"
+    health = asyncio.run(check(part, settings, None if part == "panel" else name))
+    if health.ok:
+        watch.healthy_once, watch.failures = True, 0
+        return
+    if not watch.healthy_once or health.services:
+        return
+    watch.failures += 1
+    if watch.failures >= UNHEALTHY_ROUNDS:
+        log.error("%s is unhealthy (%s); restarting it", part, "; ".join(health.part))
+        stop_process(child, timeout_s=20)

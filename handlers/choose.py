@@ -126,7 +126,7 @@ async def generate(
     job = job_from_draft(await with_label(draft, deps), chat_record, new_seed())
     # The keyboard stays when the job could not start, so the user can try again.
     with log_context(job_id=job.id):
-        if await launch(bot, t, chat_record, job, deps):
+        if await launch(bot, t, chat_record, job, deps, user_id=query.from_user.id):
             await query.message.edit_reply_markup(reply_markup=None)
 
 

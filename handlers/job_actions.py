@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.services.delivery import send_album, send_files
+from bot.services.delivery import send_files_once
 from bot.services.deps import BotDeps
 from bot.services.drafts import Draft, save_draft
 from bot.services.launch import cancel_job, launch, new_seed, rerun_of
@@ -35,7 +35,7 @@ async def cancel_button(
 ) -> None:
     job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
     if job is not None:
-        callback_answer.text = await cancel_job(job, t, deps, query.bot)
+        callback_answer.text = await cancel_job(job, t, deps)
 
 
 @router.message(Command("cancel"))
@@ -49,7 +49,7 @@ async def cancel_command(
         await message.answer(t.get("cancel-nothing"))
         return
     for job in active:
-        text = await cancel_job(job, t, deps, bot)
+        text = await cancel_job(job, t, deps)
     await message.answer(text)
 
 
@@ -71,7 +71,7 @@ async def run_again(
     seed = job.seed + job.count if callback_data.action == JobAction.MORE else new_seed()
     rerun = rerun_of(job, seed, t.lang)
     with log_context(job_id=rerun.id, parent_job_id=job.id):
-        await launch(query.bot, t, chat_record, rerun, deps)
+        await launch(query.bot, t, chat_record, rerun, deps, user_id=query.from_user.id)
 
 
 @router.callback_query(JobCb.filter(F.action == JobAction.CHANGE_STYLE))
@@ -106,10 +106,13 @@ async def send_again(
     if job.status != JobStatus.DONE:
         refuse(callback_answer, t.get("error-job-missing"))
         return
+    # Stored images sent again: no quota is taken, but each goes out once at a time (the
+    # album through the notifier's exactly-once delivery, the files under a lock).
     if callback_data.action == JobAction.FILES:
-        await send_files(query.bot, deps.db, job)
+        if not await send_files_once(query.bot, deps, job):
+            callback_answer.text = t.get("files-sending")
     else:
-        await send_album(query.bot, deps.db, job, t)
+        await deps.lifecycle.redeliver(job.id)
 
 
 async def _own_job(

@@ -1,4 +1,9 @@
-"""Worker side of the jobs stream: take jobs, acknowledge, retry with back-off, dead-letter."""
+"""Worker side of the jobs stream: take jobs (retries that are due, jobs of dead workers,
+then new ones), keep a claim alive, acknowledge, defer a retry, dead-letter.
+
+Which job runs, and how many attempts it has had, is decided by the job's record
+(`jobs/lifecycle.py`); this module only moves stream entries.
+"""
 
 from __future__ import annotations
 
@@ -14,90 +19,112 @@ from jobs.streams import Entry, GroupReader
 
 log = logging.getLogger(__name__)
 
+# Moves due retries from the delayed set back into the stream, each exactly once, in one
+# step (a crash between ZREM and XADD would lose the job). Members are "job_id chat_id".
+RELEASE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, member in ipairs(due) do
+  redis.call('ZREM', KEYS[1], member)
+  local job, chat = string.match(member, '^(%S+) (%S+)$')
+  if job then
+    redis.call('XADD', KEYS[2], '*', 'job_id', job, 'chat_id', chat)
+  end
+end
+return #due
+"""
+# An entry read by a worker that is starting up is not taken from it in its first second.
+DEAD_CLAIM_MIN_IDLE_MS = 1000
+
 
 @dataclass(frozen=True)
-class Delivery:
+class Claim:
+    """A jobs-stream entry this worker holds until it acknowledges it."""
+
     entry_id: str
     message: JobMessage
+    reclaimed: bool = False
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 3
-    backoff_s: float = 2.0
-
-    def delay(self, attempt: int) -> float:
-        return self.backoff_s * 2 ** (attempt - 1)
+def delayed_member(message: JobMessage) -> str:
+    return f"{message.job_id} {message.chat_id}"
 
 
 class JobConsumer:
     def __init__(
-        self, redis: Redis, keys: Keys, consumer: str, policy: RetryPolicy, claim_idle_s: float
+        self, redis: Redis, keys: Keys, consumer: str, claim_idle_s: float, heartbeat_s: float
     ) -> None:
         self._redis = redis
         self._keys = keys
-        self._policy = policy
+        self.name = consumer
         self._claim_idle_ms = int(claim_idle_s * 1000)
+        self._recover_every_s = heartbeat_s
+        self._next_recovery = 0.0
         self._reader = GroupReader(redis, keys.jobs, WORKERS_GROUP, consumer)
+        self._release = redis.register_script(RELEASE_DUE)
 
     async def start(self) -> None:
         await self._reader.ensure_group()
 
-    async def take(self, count: int, block_ms: int) -> list[Delivery]:
-        """Due retries first, then jobs a crashed worker left, then new jobs."""
-        await self._release_due_retries()
-        entries = await self._reader.reclaim(self._claim_idle_ms, count)
-        deliveries = [await self._after_crash(e) for e in entries]
-        taken = [d for d in deliveries if d is not None]
-        if not taken:
-            taken = [self._decode(e) for e in await self._reader.read(count, block_ms)]
-        return taken
+    async def take(self, count: int, block_ms: int) -> list[Claim]:
+        """Due retries are put back first; then entries this worker left unacknowledged
+        (an outage), entries of workers whose heartbeat is gone, entries idle past the
+        claim timeout; then new jobs."""
+        await self._release(keys=[self._keys.delayed, self._keys.jobs], args=[time.time()])
+        if time.monotonic() >= self._next_recovery:
+            self._next_recovery = time.monotonic() + self._recover_every_s
+            recovered = await self._recover(count)
+            if recovered:
+                return recovered
+        return [self._decode(e) for e in await self._reader.read(count, block_ms)]
 
-    async def ack(self, delivery: Delivery) -> None:
-        await self._reader.ack(delivery.entry_id)
+    async def _recover(self, count: int) -> list[Claim]:
+        entries = await self._reader.read_own(count)
+        if len(entries) < count:
+            entries += await self._from_dead_workers(count - len(entries))
+        if len(entries) < count:
+            entries += await self._reader.reclaim(self._claim_idle_ms, count - len(entries))
+        return [self._decode(e) for e in entries]
 
-    async def retry(self, delivery: Delivery, reason: str) -> bool:
-        """Schedules another attempt after a back-off; False (and dead-lettered) when spent."""
-        message = delivery.message
-        if message.attempt >= self._policy.max_attempts:
-            await self.dead_letter(delivery, reason)
-            return False
-        due = time.time() + self._policy.delay(message.attempt)
-        retry = message.model_copy(update={"attempt": message.attempt + 1})
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(self._keys.delayed, {retry.model_dump_json(): due})
-            pipe.xack(self._keys.jobs, WORKERS_GROUP, delivery.entry_id)
-            await pipe.execute()
-        return True
+    async def _from_dead_workers(self, count: int) -> list[Entry]:
+        """Entries held by consumers whose heartbeat expired: a killed worker's jobs are
+        taken over within its heartbeat's lifetime, not after the claim timeout."""
+        pending = await self._reader.pending(100, DEAD_CLAIM_MIN_IDLE_MS)
+        holders = {p.consumer for p in pending if p.consumer != self.name}
+        dead = {h for h in holders if not await self._redis.exists(self._keys.heartbeat(h))}
+        ids = [p.id for p in pending if p.consumer in dead][:count]
+        if ids:
+            log.warning("taking over %d job(s) of stopped workers %s", len(ids), sorted(dead))
+        return await self._reader.claim(ids, DEAD_CLAIM_MIN_IDLE_MS)
 
-    async def dead_letter(self, delivery: Delivery, reason: str) -> None:
-        fields = {**delivery.message.to_fields(), "reason": reason[:500]}
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(self._keys.dead, fields, maxlen=10_000, approximate=True)
-            pipe.xack(self._keys.jobs, WORKERS_GROUP, delivery.entry_id)
-            await pipe.execute()
-        log.error("job %s dead-lettered: %s", delivery.message.job_id, reason)
+    async def keep(self, claims: list[Claim]) -> None:
+        """This worker is alive and still painting these: nobody may take them over."""
+        await self._reader.touch([c.entry_id for c in claims])
 
-    async def _after_crash(self, entry: Entry) -> Delivery | None:
-        """A reclaimed job counts as a failed attempt: it may be what crashed the worker."""
-        delivery = self._decode(entry)
-        log.warning("job %s reclaimed from a stopped worker", delivery.message.job_id)
-        if delivery.message.attempt >= self._policy.max_attempts:
-            await self.dead_letter(delivery, "worker stopped while processing it")
-            return None
-        return Delivery(
-            delivery.entry_id,
-            delivery.message.model_copy(update={"attempt": delivery.message.attempt + 1}),
-        )
-
-    async def _release_due_retries(self) -> None:
-        due = await self._redis.zrangebyscore(self._keys.delayed, "-inf", time.time())
-        for raw in due:
-            # ZREM decides which worker moves it, so a retry is enqueued once.
-            if await self._redis.zrem(self._keys.delayed, raw):
-                message = JobMessage.model_validate_json(raw)
-                await self._redis.xadd(self._keys.jobs, message.to_fields())
+    async def ack(self, claim: Claim) -> None:
+        await ack(self._redis, self._keys, claim)
 
     @staticmethod
-    def _decode(entry: Entry) -> Delivery:
-        return Delivery(entry.id, JobMessage.from_fields(entry.fields))
+    def _decode(entry: Entry) -> Claim:
+        return Claim(entry.id, JobMessage.from_fields(entry.fields), entry.reclaimed)
+
+
+async def ack(redis: Redis, keys: Keys, claim: Claim) -> None:
+    await redis.xack(keys.jobs, WORKERS_GROUP, claim.entry_id)
+
+
+async def defer(redis: Redis, keys: Keys, claim: Claim, due: float) -> None:
+    """Acknowledges the entry and puts the job back in the stream at `due`, atomically."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(keys.delayed, {delayed_member(claim.message): due})
+        pipe.xack(keys.jobs, WORKERS_GROUP, claim.entry_id)
+        await pipe.execute()
+
+
+async def dead_letter(redis: Redis, keys: Keys, claim: Claim, reason: str) -> None:
+    """Records the job in the dead letters and acknowledges its entry, atomically."""
+    fields = {**claim.message.to_fields(), "reason": reason[:500]}
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xadd(keys.dead, fields, maxlen=10_000, approximate=True)
+        pipe.xack(keys.jobs, WORKERS_GROUP, claim.entry_id)
+        await pipe.execute()
+    log.error("job %s dead-lettered: %s", claim.message.job_id, reason)

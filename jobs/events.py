@@ -1,4 +1,9 @@
-"""The events stream: progress and outcomes of jobs, for the bot's notifier."""
+"""The events stream: progress and outcomes of jobs, for the bot's notifier.
+
+An outcome's event only nudges the notifier: the job's record says what is to be sent
+(`jobs/delivery.py`), so a lost event delays a delivery, never loses it. Acknowledged
+entries are trimmed by the reaper; the cap below only bounds a stream nobody reads.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from jobs.messages import JobEvent
 from jobs.names import NOTIFIERS_GROUP, Keys
 from jobs.streams import GroupReader
 
-EVENTS_MAXLEN = 100_000
+EVENTS_MAXLEN = 1_000_000
 
 
 async def publish(redis: Redis, keys: Keys, event: JobEvent) -> None:

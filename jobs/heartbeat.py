@@ -1,5 +1,11 @@
-"""Worker heartbeats: a key per worker that expires when the worker stops beating, and a
-sorted set of the workers by their last beat, so finding the live ones never scans Redis."""
+"""Heartbeats: a key per worker (and per bot) that expires when the process stops beating,
+and a sorted set of the workers by their last beat, so finding the live ones never scans
+Redis.
+
+A beat also says when the process last made progress (its loop finished a step, or its
+engine reported painting progress): a process whose beat is fresh but whose progress is
+old is alive but stuck, and reported unhealthy.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,15 @@ async def beat(redis: Redis, keys: Keys, worker: str, info: dict[str, Any], ttl_
         # Workers gone for a day leave the registry; their keys expired long ago.
         pipe.zremrangebyscore(keys.workers, "-inf", now - 24 * 3600)
         await pipe.execute()
+
+
+async def beat_key(redis: Redis, key: str, info: dict[str, Any], ttl_s: float) -> None:
+    await redis.set(key, json.dumps({**info, "at": time.time()}), px=int(ttl_s * 1000))
+
+
+async def read_beat(redis: Redis, key: str) -> dict[str, Any] | None:
+    raw = await redis.get(key)
+    return json.loads(raw) if raw else None
 
 
 async def alive_workers(redis: Redis, keys: Keys) -> list[dict[str, Any]]:

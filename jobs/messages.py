@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from storage.status import Stage
 
 
 class JobMessage(BaseModel):
-    """One entry of the jobs stream: enough to find the job and count its attempts."""
+    """One entry of the jobs stream: enough to find the job. Its attempts are counted on
+    the job's record, which outlives the entry."""
 
     job_id: str
     chat_id: int
-    attempt: int = Field(default=1, ge=1)
 
     def to_fields(self) -> dict[str, str]:
-        return {"job_id": self.job_id, "chat_id": str(self.chat_id), "attempt": str(self.attempt)}
+        return {"job_id": self.job_id, "chat_id": str(self.chat_id)}
 
     @classmethod
     def from_fields(cls, fields: dict[str, str]) -> JobMessage:

@@ -53,8 +53,23 @@ class Keys:
         """Stream of messages the panel asks the bot to send to a chat (ban, re-send)."""
         return f"{self.prefix}:notices"
 
+    def bot_heartbeat(self, name: str) -> str:
+        return f"{self.prefix}:bot:{name}"
+
     def throttle(self, chat_id: int, window: int) -> str:
         return f"{self.prefix}:throttle:{chat_id}:{window}"
 
-    def quota(self, chat_id: int, day: str) -> str:
-        return f"{self.prefix}:quota:{chat_id}:{day}"
+    def quota_user(self, user_id: int, day: str) -> str:
+        """Hash of the images a Telegram user's jobs took on a UTC day (field: job id)."""
+        return f"{self.prefix}:quota:user:{user_id}:{day}"
+
+    def quota_chat(self, chat_id: int, day: str) -> str:
+        """Hash of the images a chat's jobs took on a UTC day (field: job id)."""
+        return f"{self.prefix}:quota:chat:{chat_id}:{day}"
+
+    def active(self, chat_id: int) -> str:
+        """Sorted set of a chat's jobs not yet finished (score: when submitted)."""
+        return f"{self.prefix}:active:{chat_id}"
+
+    def lock(self, name: str) -> str:
+        return f"{self.prefix}:lock:{name}"

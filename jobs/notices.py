@@ -20,13 +20,11 @@ NOTICES_MAXLEN = 10_000
 class NoticeKind(StrEnum):
     BANNED = "banned"  # one polite message to a chat an admin banned
     UNBANNED = "unbanned"
-    RESEND = "resend"  # a finished job's album, sent again
 
 
 class Notice(BaseModel):
     kind: NoticeKind
     chat_id: int
-    job_id: str | None = None
 
     def to_fields(self) -> dict[str, str]:
         return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}

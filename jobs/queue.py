@@ -1,4 +1,5 @@
-"""Producer side of the jobs stream: enqueue, queue position, cancel requests."""
+"""Producer side of the jobs stream: enqueue within the queue limit, queue position, cancel
+requests, and trimming acknowledged entries."""
 
 from __future__ import annotations
 
@@ -10,6 +11,31 @@ from jobs.names import WORKERS_GROUP, Keys
 
 CANCEL_TTL_S = 24 * 3600
 
+# The queue-limit check and the XADD in one step, so a hundred people pressing Generate at
+# once cannot all pass the check. KEYS: stream. ARGV: group, limit, then field/value pairs.
+# Returns the new entry id, or false when the queue is full.
+ENQUEUE = """
+local waiting = 0
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+for _, group in ipairs(groups) do
+  local info = {}
+  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+  if info['name'] == ARGV[1] then
+    if info['lag'] then
+      waiting = tonumber(info['lag'])
+    else
+      local after = redis.call('XRANGE', KEYS[1], '(' .. info['last-delivered-id'], '+',
+                               'COUNT', ARGV[2])
+      waiting = #after
+    end
+  end
+end
+if waiting >= tonumber(ARGV[2]) then
+  return false
+end
+return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
+"""
+
 
 class QueueFull(RuntimeError):
     """The jobs stream holds as many waiting jobs as the settings allow."""
@@ -20,15 +46,21 @@ class JobQueue:
         self._redis = redis
         self._keys = keys
         self._limit = limit
+        self._enqueue = redis.register_script(ENQUEUE)
 
     async def ensure_group(self) -> None:
         await ensure_group(self._redis, self._keys.jobs, WORKERS_GROUP)
 
-    async def enqueue(self, message: JobMessage) -> str:
-        """Adds the job; returns its stream entry id. Raises QueueFull past the limit."""
-        if await self.waiting() >= self._limit:
+    async def enqueue(self, message: JobMessage, limit: int | None = None) -> str:
+        """Adds the job; returns its stream entry id. Raises QueueFull past the limit
+        (`limit` overrides the queue's own: re-queueing what was already queued once)."""
+        await self.ensure_group()
+        fields = [v for pair in message.to_fields().items() for v in pair]
+        args = [WORKERS_GROUP, limit or self._limit, *fields]
+        entry_id = await self._enqueue(keys=[self._keys.jobs], args=args)
+        if not entry_id:
             raise QueueFull(f"{self._limit} jobs are waiting")
-        return await self._redis.xadd(self._keys.jobs, message.to_fields())
+        return entry_id
 
     async def waiting(self) -> int:
         """Jobs not yet delivered to any worker."""
@@ -70,6 +102,23 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+async def trim_acknowledged(redis: Redis, stream: str, group: str) -> int:
+    """Removes the entries every reader of the group has acknowledged, and only those: all
+    before the oldest pending entry, or before the next undelivered one when none pends."""
+    if not await redis.exists(stream):
+        return 0
+    groups = [g for g in await redis.xinfo_groups(stream) if g["name"] == group]
+    if not groups:
+        return 0
+    pending = await redis.xpending(stream, group)
+    if pending["pending"]:
+        keep_from = pending["min"]
+    else:
+        ms, seq = groups[0]["last-delivered-id"].split("-")
+        keep_from = f"{ms}-{int(seq) + 1}"
+    return await redis.xtrim(stream, minid=keep_from, approximate=False)
 
 
 def _id_le(a: str, b: str) -> bool:

@@ -16,6 +16,14 @@ class Entry:
     reclaimed: bool = False  # taken over from a consumer that stopped without acking
 
 
+@dataclass(frozen=True)
+class PendingEntry:
+    id: str
+    consumer: str
+    idle_ms: int
+    deliveries: int  # how many times the group handed it out (Redis's delivery counter)
+
+
 class GroupReader:
     def __init__(self, redis: Redis, stream: str, group: str, consumer: str) -> None:
         self._redis = redis
@@ -32,6 +40,40 @@ class GroupReader:
             self.stream, self.group, self.consumer, min_idle_ms, "0-0", count=count
         )
         return [Entry(i, f, reclaimed=True) for i, f in claimed if f]
+
+    async def pending(self, count: int, min_idle_ms: int = 0) -> list[PendingEntry]:
+        """XPENDING: entries read and not yet acknowledged, oldest first, with their holder."""
+        rows = await self._redis.xpending_range(
+            self.stream, self.group, "-", "+", count, idle=min_idle_ms or None
+        )
+        return [
+            PendingEntry(
+                r["message_id"], r["consumer"], r["time_since_delivered"], r["times_delivered"]
+            )
+            for r in rows
+        ]
+
+    async def claim(self, ids: list[str], min_idle_ms: int) -> list[Entry]:
+        """XCLAIM: takes these entries over, each only if still idle that long (so two
+        claimers racing for one entry cannot both win)."""
+        if not ids:
+            return []
+        claimed = await self._redis.xclaim(self.stream, self.group, self.consumer, min_idle_ms, ids)
+        return [Entry(i, f, reclaimed=True) for i, f in claimed if f]
+
+    async def touch(self, ids: list[str]) -> None:
+        """Resets the idle time of entries this consumer holds (XCLAIM JUSTID, which leaves
+        the delivery counter alone): a consumer that is alive keeps its claim."""
+        if ids:
+            await self._redis.xclaim(self.stream, self.group, self.consumer, 0, ids, justid=True)
+
+    async def read_own(self, count: int) -> list[Entry]:
+        """Entries this consumer read and never acknowledged (after an outage or a restart
+        under the same name), without waiting."""
+        reply = await self._redis.xreadgroup(
+            self.group, self.consumer, {self.stream: "0"}, count=count
+        )
+        return [Entry(i, f, reclaimed=True) for _, entries in reply or [] for i, f in entries if f]
 
     async def read(self, count: int, block_ms: int) -> list[Entry]:
         """New entries for this consumer, waiting up to block_ms for the first."""

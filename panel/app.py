@@ -10,10 +10,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp_session import session_middleware
-from redis.asyncio import Redis
 
+from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
-from jobs.queue import JobQueue
 from panel import filters
 from panel.appkeys import (
     CONTROL,
@@ -28,10 +27,11 @@ from panel.appkeys import (
 )
 from panel.auth import LoginThrottle
 from panel.credentials import password_hash, secret_key
-from panel.job_control import StreamJobControl
+from panel.job_control import JobControl
 from panel.views import setup_routes
 from panel.views.common import error_pages
 from panel.web import CookieStorage, require_admin, require_csrf, security_headers
+from runtime.clients import redis_client
 from runtime.signals import serve_until_stopped
 from settings import Settings
 from storage.store import Storage
@@ -75,10 +75,11 @@ def init_app(settings: Settings) -> web.Application:
 
 async def _clients(app: web.Application) -> AsyncIterator[None]:
     settings, keys = app[SETTINGS], app[KEYS]
-    app[REDIS] = redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    app[REDIS] = redis = redis_client(settings.redis_url)
     app[STORAGE] = storage = await Storage.open(settings.mongo_url, settings.mongo_db)
-    app[QUEUE] = queue = JobQueue(redis, keys, settings.queue_limit)
-    app[CONTROL] = StreamJobControl(storage, redis, keys, queue, settings.reap_after_s)
+    lifecycle = Lifecycle(redis, keys, storage, Policy.from_settings(settings))
+    app[QUEUE] = lifecycle.queue
+    app[CONTROL] = JobControl(lifecycle, redis, keys)
     app[THROTTLE] = LoginThrottle(
         redis, keys.prefix, settings.panel_login_attempts, settings.panel_login_window_s
     )

@@ -25,10 +25,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
 
 from jobs.heartbeat import alive_workers
+from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from jobs.samples import record_sample
-from panel.job_control import StreamJobControl
+from panel.job_control import JobControl
+from runtime.clients import redis_client
 from runtime.metrics import metrics_served
 from runtime.signals import stop_event
 from scheduler.admins import Admins, LoggedAdmins, TelegramAdmins, admin_bot
@@ -58,14 +60,18 @@ class Context:
     redis: Redis
     keys: Keys
     storage: Storage
-    queue: JobQueue
+    lifecycle: Lifecycle
     admins: Admins
+
+    @property
+    def queue(self) -> JobQueue:
+        return self.lifecycle.queue
 
 
 def tasks(ctx: Context) -> list[Task]:
     """The scheduled work, from the settings."""
     s = ctx.settings
-    control = StreamJobControl(ctx.storage, ctx.redis, ctx.keys, ctx.queue, s.reap_after_s)
+    control = JobControl(ctx.lifecycle, ctx.redis, ctx.keys)
     alerts = Alerts(s, ctx.redis, ctx.keys, ctx.storage, ctx.queue, ctx.admins)
 
     async def sample() -> None:
@@ -156,15 +162,14 @@ class Scheduler:
 
 @asynccontextmanager
 async def scheduler_context(settings: Settings) -> AsyncIterator[Context]:
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = redis_client(settings.redis_url)
     storage = await Storage.open(settings.mongo_url, settings.mongo_db)
     keys = Keys(settings.stream_prefix)
+    lifecycle = Lifecycle(redis, keys, storage, Policy.from_settings(settings))
     bot = admin_bot(settings)
     admins = TelegramAdmins(bot, storage, settings.admin_ids) if bot else LoggedAdmins()
     try:
-        yield Context(
-            settings, redis, keys, storage, JobQueue(redis, keys, settings.queue_limit), admins
-        )
+        yield Context(settings, redis, keys, storage, lifecycle, admins)
     finally:
         if bot is not None:
             await bot.session.close()

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # After SIGTERM a worker finishes what it holds within this many seconds; docker-compose.yml
     # gives its workers a stop_grace_period longer than this before Docker kills them.
     worker_stop_timeout_s: float = Field(default=120.0, gt=0)
+    # A worker whose loop and engine made no progress for this long is stuck: reported
+    # unhealthy (and restarted by `vitrina run`), its jobs taken over by others.
+    worker_stall_s: float = Field(default=600.0, gt=0)
+    # Jobs a chat may have queued or running at once; more wait for one to finish.
+    chat_active_jobs: int = Field(default=2, ge=1)
+    # How long an unfinished conversation (the photo and choices so far) is kept.
+    fsm_ttl_s: int = Field(default=3 * 24 * 3600, ge=60)
 
     # Abuse: updates one user (and, apart, one chat) may send per window before the bot
     # says "slow down" once and ignores the rest of the window.
@@ -140,8 +147,6 @@ class Settings(BaseSettings):
     # Scheduler
     # Originals and results older than this many days leave GridFS (0: kept forever).
     retention_days: int = Field(default=30, ge=0)
-    # Jobs still unfinished this long after they were made are failed by the reaper.
-    reap_after_s: float = Field(default=7200.0, gt=0)
     # The daily report to the admins, at this hour (UTC).
     report_hour_utc: int = Field(default=8, ge=0, le=23)
     alert_check_s: float = Field(default=60.0, gt=0)

@@ -11,6 +11,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, bool]]]] = {
         ([("chat_id", ASCENDING), ("created_at", DESCENDING)], {}),
         ([("status", ASCENDING), ("updated_at", ASCENDING)], {}),
         ([("created_at", DESCENDING)], {}),
+        ([("delivery", ASCENDING), ("finished_ts", ASCENDING)], {}),
     ],
 }
 

@@ -1,9 +1,20 @@
-"""Jobs: what was asked, where it stands, and which images it made."""
+"""Jobs: what was asked, where it stands, which images it made, and what reached the chat.
+
+A job's record is the source of truth of its life. Its status changes only through
+`jobs/lifecycle.py`, by compare-and-set on `rev` (`JobRepo.swap`): a transition applies
+only to the revision it was decided on, so two processes never both move a job, and a
+step repeated after a crash finds the job already moved. Compare-and-set rather than
+a filter on the from-state with `$or`: the embedded MongoDB-protocol server mis-applies
+`$or` in updates. Times that are queried (leases, due times) are epoch seconds, which
+that server also stores faithfully in updates.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,11 +31,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class Delivery(StrEnum):
+    """Whether a finished job's outcome still has to reach its chat (the outbox)."""
+
+    NONE = ""  # not finished yet
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"  # Telegram refused for good (blocked, chat gone) or tries spent
+
+
 class Job(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, alias="_id")
     chat_id: int
+    user_id: int | None = None  # the Telegram user who asked: quota is counted per user too
     lang: str
     style: str
     count: int
@@ -39,11 +60,26 @@ class Job(BaseModel):
     label: str | None = None
     parent_job_id: str | None = None
     status: JobStatus = JobStatus.QUEUED
+    rev: int = 0  # bumped by every change of the record: compare-and-set
     status_message_id: int | None = None
     entry_id: str | None = None  # in the jobs stream, for its queue position
     position: int | None = None  # the queue position its status message shows
-    attempts: int = 0
+    attempts: int = 0  # attempts started, crashed ones included
     error: str | None = None
+    quota_day: str = ""  # the UTC day whose quota it took ("": none taken)
+    owner: str = ""  # the worker running it
+    lease_until: float = 0.0  # epoch s; a running job's owner extends it while it paints
+    queued_ts: float = Field(default_factory=time.time)  # when it last entered the queue
+    retry_at: float = 0.0  # a retried job waits for its back-off until then
+    finished_ts: float = 0.0
+    delivery: Delivery = Delivery.NONE
+    delivery_owner: str = ""  # the notifier sending it
+    delivery_lease_until: float = 0.0
+    delivery_due: float = 0.0  # not before then (after Telegram asked to wait)
+    delivery_tries: int = 0
+    sent_status: bool = False  # the status message shows the outcome
+    sent_album_ids: list[int] = Field(default_factory=list)
+    sent_actions_id: int | None = None  # the "What next?" message under the album
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
     started_at: datetime | None = None
@@ -70,48 +106,45 @@ class JobRepo:
         doc = await self._col.find_one({"_id": job_id})
         return Job.model_validate(doc) if doc else None
 
-    async def update(self, job_id: str, **fields: Any) -> None:
-        await self._col.update_one({"_id": job_id}, {"$set": {**fields, "updated_at": _now()}})
+    async def swap(self, job: Job, **fields: Any) -> Job | None:
+        """Writes `fields` only if the record is still at `job.rev`; the new record, or
+        None when another process changed it first (read it again and decide again)."""
+        if "status" in fields or "delivery" in fields:
+            fields = {k: str(v) if isinstance(v, StrEnum) else v for k, v in fields.items()}
+        changes = {**fields, "rev": job.rev + 1, "updated_at": _now()}
+        result = await self._col.update_one({"_id": job.id, "rev": job.rev}, {"$set": changes})
+        if result.modified_count != 1:
+            return None
+        return job.model_copy(update={**fields, "rev": job.rev + 1})
 
-    async def start(self, job_id: str, attempt: int, worker: str | None = None) -> Job | None:
-        """Marks a queued (or retried) job running; None if it was cancelled or finished."""
-        now = _now()
-        fields = {"status": JobStatus.RUNNING, "attempts": attempt, "started_at": now}
-        doc = await self._col.find_one_and_update(
-            {"_id": job_id, "status": {"$in": UNFINISHED}},
-            {"$set": {**fields, "updated_at": now, **({"worker": worker} if worker else {})}},
-            return_document=True,
-        )
-        return Job.model_validate(doc) if doc else None
-
-    async def finish(self, job_id: str, status: JobStatus, **fields: Any) -> bool:
-        """Moves an unfinished job to a final status; False if it had already finished."""
-        now = _now()
-        result = await self._col.update_one(
-            {"_id": job_id, "status": {"$in": UNFINISHED}},
-            {"$set": {**fields, "status": status, "finished_at": now, "updated_at": now}},
-        )
-        return result.modified_count == 1
-
-    async def requeue(self, job_id: str) -> bool:
-        """Moves a failed or cancelled job back to queued; False if it is not finished so."""
-        result = await self._col.update_one(
-            {"_id": job_id, "status": {"$in": [JobStatus.FAILED, JobStatus.CANCELLED]}},
-            {"$set": {"status": JobStatus.QUEUED, "error": None, "updated_at": _now()}},
-        )
-        return result.modified_count == 1
-
-    async def cancel_queued(self, job_id: str) -> bool:
-        """Cancels a job no worker has started; False if it is running or finished."""
-        now = _now()
-        result = await self._col.update_one(
-            {"_id": job_id, "status": JobStatus.QUEUED},
-            {"$set": {"status": JobStatus.CANCELLED, "finished_at": now, "updated_at": now}},
-        )
-        return result.modified_count == 1
+    async def note(self, job_id: str, **fields: Any) -> None:
+        """Informational fields (queue position, stream entry) that decide nothing."""
+        if {"status", "rev", "delivery", "owner"} & fields.keys():
+            raise ValueError("a job's status changes only through jobs.lifecycle")
+        await self._col.update_one({"_id": job_id}, {"$set": fields})
 
     async def queued(self, limit: int) -> list[Job]:
         cursor = self._col.find({"status": JobStatus.QUEUED}).sort("created_at", 1)
+        return [Job.model_validate(d) async for d in cursor.limit(limit)]
+
+    async def in_status(self, status: JobStatus, limit: int = 1000) -> list[Job]:
+        cursor = self._col.find({"status": status}).sort("queued_ts", 1)
+        return [Job.model_validate(d) async for d in cursor.limit(limit)]
+
+    async def active_for_chat(self, chat_id: int) -> list[Job]:
+        cursor = self._col.find(
+            {"chat_id": chat_id, "status": {"$in": [JobStatus.QUEUED, JobStatus.RUNNING]}}
+        )
+        return [Job.model_validate(d) async for d in cursor]
+
+    async def to_deliver(self, now: float, limit: int) -> list[Job]:
+        """Finished jobs whose outcome has not reached the chat, due and not leased now."""
+        query = {
+            "delivery": Delivery.PENDING,
+            "delivery_due": {"$lte": now},
+            "delivery_lease_until": {"$lt": now},
+        }
+        cursor = self._col.find(query).sort("finished_ts", 1)
         return [Job.model_validate(d) async for d in cursor.limit(limit)]
 
     async def for_chat(self, chat_id: int, skip: int, limit: int) -> list[Job]:
@@ -127,10 +160,6 @@ class JobRepo:
     async def recent(self, since: datetime, limit: int = 10_000) -> list[Job]:
         cursor = self._col.find({"created_at": {"$gte": since}}).sort("created_at", -1)
         return [Job.model_validate(d) async for d in cursor.limit(limit)]
-
-    async def stale_running(self, before: datetime) -> list[Job]:
-        cursor = self._col.find({"status": JobStatus.RUNNING, "updated_at": {"$lt": before}})
-        return [Job.model_validate(d) async for d in cursor]
 
     async def unfinished_before(self, before: datetime, limit: int = 1000) -> list[Job]:
         """Jobs created before `before` that have not finished."""

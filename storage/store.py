@@ -27,5 +27,9 @@ class Storage:
         await ensure_indexes(db)
         return cls(client, ChatRepo(db["chats"]), JobRepo(db["jobs"]), ImageStore(db))
 
+    async def ping(self) -> None:
+        """Raises when MongoDB cannot be reached (within the client's operation timeout)."""
+        await self.client.admin.command("ping")
+
     async def close(self) -> None:
         await self.client.close()

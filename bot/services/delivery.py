@@ -10,16 +10,18 @@ from aiogram.enums import ChatAction
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 from PIL import Image
 
+from bot.services.deps import BotDeps
 from keyboards import builders
 from locales import Translator
 from storage.jobs import Job
 from storage.store import Storage
 
 ALBUM_MAX_SIDE = 2560
+FILES_LOCK_S = 120
 
 
-async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
-    """The results as one media group, then a message with what can be done next."""
+async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> list[int]:
+    """The results as one media group (one photo alone); their message ids."""
     await bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO)
     caption = t.get(
         "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
@@ -35,10 +37,15 @@ async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> None:
         )
         for i, image_id in enumerate(job.result_image_ids)
     ]
-    await _send_group_or_single(bot, job.chat_id, media)
-    await bot.send_message(
+    return await _send_group_or_single(bot, job.chat_id, media)
+
+
+async def send_actions(bot: Bot, job: Job, t: Translator) -> int:
+    """The message under the album with what can be done next; its message id."""
+    message = await bot.send_message(
         job.chat_id, t.get("results-actions"), reply_markup=builders.results(t, job.id)
     )
+    return message.message_id
 
 
 async def send_files(bot: Bot, db: Storage, job: Job) -> None:
@@ -69,13 +76,27 @@ async def _file(db: Storage, image_id: str, name: str) -> BufferedInputFile:
 
 async def _send_group_or_single(
     bot: Bot, chat_id: int, media: list[InputMediaPhoto] | list[InputMediaDocument]
-) -> None:
+) -> list[int]:
     # A media group needs 2–10 items; a single result goes as a plain photo or document.
     if len(media) > 1:
-        await bot.send_media_group(chat_id, media=media)
-        return
+        return [m.message_id for m in await bot.send_media_group(chat_id, media=media)]
     item = media[0]
     if isinstance(item, InputMediaPhoto):
-        await bot.send_photo(chat_id, photo=item.media, caption=item.caption)
+        sent = await bot.send_photo(chat_id, photo=item.media, caption=item.caption)
     else:
-        await bot.send_document(chat_id, document=item.media)
+        sent = await bot.send_document(chat_id, document=item.media)
+    return [sent.message_id]
+
+
+async def send_files_once(bot: Bot, deps: BotDeps, job: Job) -> bool:
+    """ "Send as files", at most one sending at a time per job (a double tap, or two bot
+    replicas, do not send them twice); False when a sending is under way. The files are
+    the job's stored images: they take no image quota."""
+    lock = deps.keys.lock(f"files:{job.id}")
+    if not await deps.redis.set(lock, "1", nx=True, ex=FILES_LOCK_S):
+        return False
+    try:
+        await send_files(bot, deps.db, job)
+    finally:
+        await deps.redis.delete(lock)
+    return True

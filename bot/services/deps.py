@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from jobs.lifecycle import Lifecycle
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from settings import Settings
@@ -19,5 +20,9 @@ class BotDeps:
     redis: Redis
     keys: Keys
     db: Storage
-    job_queue: JobQueue
+    lifecycle: Lifecycle
     suggester: Suggester
+
+    @property
+    def job_queue(self) -> JobQueue:
+        return self.lifecycle.queue

@@ -50,8 +50,7 @@ async def forget_everything(deps: BotDeps, state: FSMContext, chat_id: int) -> F
     jobs = await deps.db.jobs.all_for_chat(chat_id)
     for job in jobs:
         if not job.status.finished:
-            await deps.job_queue.request_cancel(job.id)
-            await deps.db.jobs.cancel_queued(job.id)
+            await deps.lifecycle.cancel(job.id)
     texts = {job.user_prompt for job in jobs if job.user_prompt}
     draft_text = (data.get("draft") or {}).get("user_prompt")
     if draft_text:

@@ -1,58 +1,67 @@
-"""Starting, re-running and cancelling a job: quota, record, queue and status message."""
+"""Starting, re-running and cancelling a job, through the job lifecycle (`jobs.lifecycle`).
+
+Every path that makes images (Generate, Regenerate, More like this, a re-run from
+/history) comes here, so each takes the quota, respects the queue limit and the chat's
+limit on active jobs, and gets one status message.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from datetime import UTC, datetime
 
 from aiogram import Bot
-from redis.asyncio import Redis
 
 from bot.services.deps import BotDeps
-from bot.services.status import queued_text
-from jobs.messages import JobMessage
-from jobs.names import Keys
-from jobs.queue import QueueFull
+from bot.services.status import queued_text, refusal_text
+from jobs.lifecycle import Cancel, Refused
 from keyboards import builders
 from locales import Translator
 from storage.chats import Chat
 from storage.jobs import Job
 
 log = logging.getLogger(__name__)
-QUOTA_TTL_S = 2 * 24 * 3600
 
 
 def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-async def launch(bot: Bot, t: Translator, chat: Chat, job: Job, deps: BotDeps) -> Job | None:
+async def launch(
+    bot: Bot, t: Translator, chat: Chat, job: Job, deps: BotDeps, user_id: int
+) -> Job | None:
     """Queues the job and posts its status message; tells the user why when it can't."""
     limit = chat.daily_quota if chat.daily_quota is not None else deps.settings.daily_quota
-    if not await _take_quota(deps.redis, deps.keys, job.chat_id, job.count, limit):
-        await bot.send_message(job.chat_id, t.get("error-quota", limit=limit))
-        return None
-    # The status message exists before a worker can take the job, so every event
-    # about the job finds the message to edit.
-    position = await deps.job_queue.waiting() + 1
-    status = await bot.send_message(
-        job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
-    )
-    job.status_message_id, job.position = status.message_id, position
-    await deps.db.jobs.create(job)
-    try:
-        entry_id = await deps.job_queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
-    except QueueFull:
-        await _give_back_quota(deps.redis, deps.keys, job.chat_id, job.count)
-        await deps.db.jobs.delete(job.id)
-        await bot.edit_message_text(
-            t.get("error-queue-full"), chat_id=job.chat_id, message_id=status.message_id
+    posted: list[int] = []
+
+    async def post_status(position: int) -> int:
+        # The status message exists before a worker can take the job, so every event
+        # about the job finds the message to edit.
+        status = await bot.send_message(
+            job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
         )
+        posted.append(status.message_id)
+        return status.message_id
+
+    try:
+        return await deps.lifecycle.submit(
+            job, user_id=user_id, quota_limit=limit, post_status=post_status
+        )
+    except Refused as refusal:
+        log.info("chat %s: job refused (%s)", job.chat_id, refusal.reason)
+        await _say(bot, job.chat_id, posted, refusal_text(t, refusal))
         return None
-    await deps.db.jobs.update(job.id, entry_id=entry_id)
-    log.info("job %s queued for chat %s at position %d", job.id, job.chat_id, position)
-    return job
+    except Exception:
+        if posted:  # the status message must not promise a job that was undone
+            await _say(bot, job.chat_id, posted, t.get("error-generic"))
+        raise
+
+
+async def _say(bot: Bot, chat_id: int, posted: list[int], text: str) -> None:
+    if posted:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=posted[0])
+    else:
+        await bot.send_message(chat_id, text)
 
 
 def rerun_of(job: Job, seed: int, lang: str) -> Job:
@@ -71,28 +80,12 @@ def rerun_of(job: Job, seed: int, lang: str) -> Job:
     return Job(**job.model_dump(include=keep), seed=seed, lang=lang, parent_job_id=job.id)
 
 
-async def cancel_job(job: Job, t: Translator, deps: BotDeps, bot: Bot) -> str:
-    """Cancels at once while queued; a running job stops at its next step (the worker says so).
-    Returns what to tell the user."""
-    if job.status.finished:
+async def cancel_job(job: Job, t: Translator, deps: BotDeps) -> str:
+    """Cancels at once while queued; a running job stops at its next step. The status
+    message says so when the notifier delivers the outcome. Returns what to tell the user."""
+    outcome = await deps.lifecycle.cancel(job.id)
+    if outcome == Cancel.TOO_LATE:
         return t.get("cancel-too-late")
-    await deps.job_queue.request_cancel(job.id)
-    if await deps.db.jobs.cancel_queued(job.id) and job.status_message_id:
-        await bot.edit_message_text(
-            t.get("status-cancelled"), chat_id=job.chat_id, message_id=job.status_message_id
-        )
+    if outcome == Cancel.MISSING:
+        return t.get("error-job-missing")
     return t.get("cancel-done")
-
-
-async def _take_quota(redis: Redis, keys: Keys, chat_id: int, images: int, limit: int) -> bool:
-    key = keys.quota(chat_id, datetime.now(UTC).strftime("%Y-%m-%d"))
-    used = await redis.incrby(key, images)
-    await redis.expire(key, QUOTA_TTL_S)
-    if used > limit:
-        await redis.decrby(key, images)
-        return False
-    return True
-
-
-async def _give_back_quota(redis: Redis, keys: Keys, chat_id: int, images: int) -> None:
-    await redis.decrby(keys.quota(chat_id, datetime.now(UTC).strftime("%Y-%m-%d")), images)

@@ -1,8 +1,11 @@
 """The worker loop: take jobs from the stream, run the engines, store results, report.
 
-Jobs taken together are painted in one engine call where they share an engine.
-A job is acknowledged only after its outcome is stored; a failure is retried
-with back-off and, when its attempts are spent, dead-lettered and reported.
+Jobs taken together are painted in one engine call where they share an engine. Every
+change of a job's state goes through `jobs.lifecycle`: a job is acknowledged only after
+its outcome is recorded; a failure is retried with back-off and, when its attempts are
+spent, dead-lettered and reported. While it paints, the worker extends its jobs' leases
+and claims with each heartbeat, so a slow batch is never taken over; an outage of Redis
+or MongoDB is waited out and never costs a job an attempt.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import asyncio
 import contextlib
 import io
 import logging
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,21 +32,21 @@ from inference.engine import (
 )
 from inference.engine_set import EngineSet
 from inference.worker import metrics
-from jobs.consumer import Delivery, JobConsumer
-from jobs.events import publish
+from jobs.consumer import Claim, JobConsumer
 from jobs.heartbeat import beat, forget
 from jobs.label_requests import label_reader, save_label
-from jobs.messages import EventType, JobEvent
+from jobs.lifecycle import Lifecycle
 from jobs.names import Keys
-from jobs.queue import JobQueue
+from runtime.faults import fault_point
 from runtime.logs import log_context
-from runtime.loops import OUTAGES, run_until
+from runtime.loops import OUTAGES, pause_unless_stopped, run_until, through_outages
 from storage.jobs import Job
 from storage.status import JobStatus, Stage
 from storage.store import Storage
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.5
+REAP_EVERY_S = 30.0
 
 
 class JobCancelled(Exception):
@@ -58,9 +63,10 @@ class WorkerContext:
     storage: Storage
     engines: EngineSet
     consumer: JobConsumer
-    queue: JobQueue
+    lifecycle: Lifecycle
     heartbeat_s: float
     batch_size: int
+    stall_s: float = 600.0
     info: dict[str, Any] = field(default_factory=dict)  # device and models, for the panel
 
 
@@ -68,7 +74,7 @@ class WorkerContext:
 class Task:
     """A started job with its decoded photo, and whether its user cancelled it meanwhile."""
 
-    delivery: Delivery
+    claim: Claim
     job: Job
     image: Image.Image
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -79,61 +85,81 @@ class Worker:
     def __init__(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
         self.processed = 0
-        self.last_error: str | None = None
+        self.in_hand: list[Task] = []
+        self.last_error: str | None = None  # shown on the panel's workers page
+        # When the loop or the engine last moved on; read by the heartbeat (a stuck worker
+        # is reported unhealthy whatever its heartbeat says).
+        self.progress_at = time.time()
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.ctx.consumer.start()
-        heart = asyncio.create_task(self._beat_until(stop))
-        labelling = asyncio.create_task(self._label_until(stop))
+        await self._beat()  # alive before it holds anything: nobody takes its jobs over
+        helpers = [
+            asyncio.create_task(self._beat_until(stop)),
+            asyncio.create_task(self._label_until(stop)),
+            asyncio.create_task(run_until(stop, "reaper", self._reap)),
+        ]
         log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
         try:
             await run_until(stop, f"worker {self.ctx.name}", self._step)
         finally:
             stop.set()  # also when the loop died: the helpers end with it
-            await heart
-            await labelling
-            await forget(self.ctx.redis, self.ctx.keys, self.ctx.name)
+            await asyncio.gather(*helpers)
+            with contextlib.suppress(*OUTAGES):
+                await forget(self.ctx.redis, self.ctx.keys, self.ctx.name)
             log.info("worker %s stopped after %d jobs", self.ctx.name, self.processed)
 
     async def _step(self) -> None:
-        deliveries = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
-        if deliveries:
-            await self.process(deliveries)
+        # A job it cannot record as started stays in the queue for a worker that can.
+        await self.ctx.storage.ping()
+        claims = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
+        self.progress_at = time.time()
+        if claims:
+            await self.process(claims)
+            self.progress_at = time.time()
 
-    async def process(self, deliveries: list[Delivery]) -> None:
-        tasks = [t for d in deliveries if (t := await self._start(d)) is not None]
+    async def process(self, claims: list[Claim]) -> None:
+        tasks = [t for c in claims if (t := await self._start(c)) is not None]
         if not tasks:
             return
+        self.in_hand = tasks
         try:
-            outcomes: list[GenerationResult | Exception] = list(await self._paint(tasks))
+            outcomes = await self._paint_all(tasks)
+            fault_point("worker.after_paint")
+            await self._finish(tasks, outcomes)
+        finally:
+            self.in_hand = []
+
+    async def _paint_all(self, tasks: list[Task]) -> list[GenerationResult | Exception]:
+        try:
+            return list(await self._paint(tasks))
         except Exception as exc:
-            outcomes = [exc]
-            if len(tasks) > 1:
-                # One bad job must not sink the others: try each on its own.
-                log.warning("batch of %d failed (%s); running its jobs one by one", len(tasks), exc)
-                outcomes = [await self._paint_alone(task) for task in tasks]
-        await self._finish(tasks, outcomes)
+            if len(tasks) == 1:
+                return [exc]
+            # One bad job must not sink the others: try each on its own.
+            log.warning("batch of %d failed (%s); running its jobs one by one", len(tasks), exc)
+            return [await self._paint_alone(task) for task in tasks]
 
-    async def _start(self, delivery: Delivery) -> Task | None:
-        with log_context(job_id=delivery.message.job_id, chat_id=delivery.message.chat_id):
-            log.info("job taken, attempt %d", delivery.message.attempt)
-            return await self._start_job(delivery)
+    async def _start(self, claim: Claim) -> Task | None:
+        with log_context(job_id=claim.message.job_id, chat_id=claim.message.chat_id):
+            log.info("job taken")
+            return await self._start_job(claim)
 
-    async def _start_job(self, delivery: Delivery) -> Task | None:
+    async def _start_job(self, claim: Claim) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
-        message = delivery.message
-        job = await self.ctx.storage.jobs.start(message.job_id, message.attempt, self.ctx.name)
-        if job is None or await self.ctx.queue.is_cancelled(message.job_id):
-            await self._cancelled(delivery, job)
+        job = await self.ctx.lifecycle.start(claim, self.ctx.name)
+        if job is None:
             return None
         metrics.queue_wait(job)
-        await self._event(job, EventType.PROGRESS, Stage.CUTTING, 0, job.count)
+        await self._report(job, Stage.CUTTING, 0, job.count)
         try:
             image = decode_image(await self.ctx.storage.images.get(job.input_image_id))
+        except OUTAGES:
+            raise
         except Exception as exc:
-            await self._failed(delivery, job, exc)
+            await self._failed(claim, job, exc)
             return None
-        return Task(delivery, job, image)
+        return Task(claim, job, image)
 
     async def _paint(self, tasks: list[Task]) -> list[GenerationResult]:
         requests = [_request(t) for t in tasks]
@@ -167,79 +193,84 @@ class Worker:
 
     async def _finish_one(self, task: Task, outcome: GenerationResult | Exception) -> None:
         if isinstance(outcome, JobCancelled) or task.cancelled.is_set():
-            await self._cancelled(task.delivery, task.job)
+            await through_outages(
+                lambda: self.ctx.lifecycle.stop_cancelled(task.claim, task.job, self.ctx.name),
+                f"job {task.job.id} cancel",
+            )
+            metrics.job_ended(task.job, "cancelled")
         elif isinstance(outcome, Exception):
-            await self._failed(task.delivery, task.job, outcome)
+            await self._failed(task.claim, task.job, outcome)
         else:
-            await self._store_or_retry(task, outcome)
-
-    async def _store_or_retry(self, task: Task, result: GenerationResult) -> None:
-        try:
-            await self._store(task, result)
-        except OUTAGES:
-            raise  # the loop waits for the service; the job is reclaimed later
-        except Exception as exc:
-            await self._failed(task.delivery, task.job, exc)
+            await self._store(task, outcome)
 
     async def _store(self, task: Task, result: GenerationResult) -> None:
+        """Saves the images and records the job done; an outage is waited out (the images
+        are not painted again for it), any other error is a failed attempt."""
         job = task.job
-        await self._event(job, EventType.PROGRESS, Stage.SAVING, job.count, job.count)
-        images = self.ctx.storage.images
+        await self._report(job, Stage.SAVING, job.count, job.count)
         saving = time.monotonic()
-        ids = [
-            await images.put(encode_png(img), f"{job.id}-{i + 1}.png", job_id=job.id, kind="result")
-            for i, img in enumerate(result.images)
-        ]
-        mask_id = await images.put(
-            encode_png(result.mask), f"{job.id}-mask.png", job_id=job.id, kind="mask"
-        )
-        timings = task.clock.observe(result.engine, time.monotonic() - saving)
-        stored = await self.ctx.storage.jobs.finish(
-            job.id,
-            JobStatus.DONE,
-            result_image_ids=ids,
-            mask_image_id=mask_id,
-            engine=result.engine,
-            error=None,
-            painted_at=task.clock.painted_at,
-            timings=timings,
-        )
-        await self.ctx.consumer.ack(task.delivery)
+        try:
+            ids, mask_id = await through_outages(
+                lambda: self._save_images(job, result), f"job {job.id} images"
+            )
+        except OUTAGES:
+            raise
+        except Exception as exc:
+            await self._failed(task.claim, job, exc)
+            return
         metrics.IMAGES_STORED.labels(kind="result").inc(len(ids))
-        if stored:
-            await self._event(job, EventType.DONE)
+        timings = task.clock.observe(result.engine, time.monotonic() - saving)
+        done = await through_outages(
+            lambda: self.ctx.lifecycle.succeed(
+                task.claim,
+                job,
+                self.ctx.name,
+                result_image_ids=ids,
+                mask_image_id=mask_id,
+                engine=result.engine,
+                error=None,
+                painted_at=task.clock.painted_at,
+                timings=timings,
+            ),
+            f"job {job.id} done",
+        )
+        if done:
             metrics.JOBS.labels(status="done", engine=result.engine).inc()
             self.processed += 1
             log.info("job done by %s (images: %d)", result.engine, len(ids))
 
-    async def _failed(self, delivery: Delivery, job: Job, exc: Exception) -> None:
-        attempt = delivery.message.attempt
+    async def _save_images(self, job: Job, result: GenerationResult) -> tuple[list[str], str]:
+        images = self.ctx.storage.images
+        encoded = await asyncio.to_thread(lambda: [encode_png(i) for i in result.images])
+        ids = [
+            await images.put(png, f"{job.id}-{i + 1}.png", job_id=job.id, kind="result")
+            for i, png in enumerate(encoded)
+        ]
+        mask = await asyncio.to_thread(encode_png, result.mask)
+        mask_id = await images.put(mask, f"{job.id}-mask.png", job_id=job.id, kind="mask")
+        return ids, mask_id
+
+    async def _failed(self, claim: Claim, job: Job, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"
         self.last_error = reason
         log.error(
             "job %s (chat %s) attempt %d failed: %s",
             job.id,
             job.chat_id,
-            attempt,
+            job.attempts,
             reason,
             exc_info=exc,
         )
         # A request the engine refused fails the same way every time: no retry.
-        if isinstance(exc, InvalidRequest):
-            await self.ctx.consumer.dead_letter(delivery, reason)
-        elif await self.ctx.consumer.retry(delivery, reason):
-            await self.ctx.storage.jobs.update(job.id, status=JobStatus.QUEUED, error=reason)
-            metrics.job_ended(job, "retried")
-            return
-        await self.ctx.storage.jobs.finish(job.id, JobStatus.FAILED, error=reason)
-        metrics.job_ended(job, "failed")
-        await self._event(job, EventType.FAILED)
-
-    async def _cancelled(self, delivery: Delivery, job: Job | None) -> None:
-        await self.ctx.consumer.ack(delivery)
-        if job is not None and await self.ctx.storage.jobs.finish(job.id, JobStatus.CANCELLED):
-            await self._event(job, EventType.CANCELLED)
-            metrics.job_ended(job, "cancelled")
+        permanent = isinstance(exc, InvalidRequest)
+        status = await through_outages(
+            lambda: self.ctx.lifecycle.fail_or_retry(
+                claim, job, self.ctx.name, reason, permanent=permanent
+            ),
+            f"job {job.id} failure",
+        )
+        if status is not None:
+            metrics.job_ended(job, "retried" if status == JobStatus.QUEUED else "failed")
 
     def _progress(self, task: Task, raise_on_cancel: bool) -> ProgressCallback:
         """Reports painting progress from the engine's thread as images done k/n (engines
@@ -250,6 +281,8 @@ class Worker:
         reported = [-1]
 
         def progress(done: int, total: int) -> None:
+            fault_point("worker.painting")  # in the engine's thread
+            self.progress_at = time.time()
             task.clock.progress()
             if raise_on_cancel and task.cancelled.is_set():
                 raise JobCancelled(task.job.id)
@@ -257,33 +290,35 @@ class Worker:
             if images == reported[0]:
                 return  # one edit of the user's status message per image, not per step
             reported[0] = images
-            event = self._event(task.job, EventType.PROGRESS, Stage.PAINTING, images, count)
+            event = self._report(task.job, Stage.PAINTING, images, count)
             asyncio.run_coroutine_threadsafe(event, loop)
 
         return progress
 
-    async def _event(
-        self, job: Job, kind: EventType, stage: Stage | None = None, done: int = 0, total: int = 0
-    ) -> None:
-        event = JobEvent(
-            type=kind, job_id=job.id, chat_id=job.chat_id, stage=stage, done=done, total=total
-        )
-        await publish(self.ctx.redis, self.ctx.keys, event)
+    async def _report(self, job: Job, stage: Stage, done: int, total: int) -> None:
+        """Progress is a courtesy to the user: an outage drops it, never the job."""
+        try:
+            await self.ctx.lifecycle.progress(job, stage, done, total)
+        except OUTAGES as exc:
+            log.info("job %s: progress not reported: %s", job.id, exc)
 
     async def _watch_cancel(self, task: Task, painted: asyncio.Event) -> None:
         while not painted.is_set():
-            if await self.ctx.queue.is_cancelled(task.job.id):
-                task.cancelled.set()
-                return
+            try:
+                if await self.ctx.lifecycle.queue.is_cancelled(task.job.id):
+                    task.cancelled.set()
+                    return
+            except OUTAGES:
+                pass  # asked again on the next round; an outage cancels nothing
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(painted.wait(), CANCEL_POLL_S)
 
     async def _label_until(self, stop: asyncio.Event) -> None:
         """Predicts the category of each uploaded photo for the bot's suggestions."""
         reader = label_reader(self.ctx.redis, self.ctx.keys, self.ctx.name)
-        await reader.ensure_group()
 
         async def step() -> None:
+            await reader.ensure_group()
             for entry in await reader.read(count=8, block_ms=1000):
                 await self._label(entry.fields["image_id"])
                 await reader.ack(entry.id)
@@ -298,25 +333,53 @@ class Worker:
         try:
             image = decode_image(await self.ctx.storage.images.get(image_id))
             label = await asyncio.to_thread(self.ctx.engines.label, image)
+        except OUTAGES:
+            raise
         except Exception:
             log.exception("image %s: no product category", image_id)
             return
         if label is not None:
             await save_label(self.ctx.redis, self.ctx.keys, image_id, label)
 
+    async def _reap(self) -> None:
+        await self.ctx.lifecycle.reap()
+        await asyncio.sleep(REAP_EVERY_S)
+
+    def stalled(self) -> bool:
+        return time.time() - self.progress_at > self.ctx.stall_s
+
+    async def _beat(self) -> None:
+        info = {
+            **self.ctx.info,
+            "engines": self.ctx.engines.available(),
+            "last_error": self.last_error,
+            "processed": self.processed,
+            "progress_at": self.progress_at,
+            "busy": len(self.in_hand),
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+        }
+        await beat(
+            self.ctx.redis, self.ctx.keys, self.ctx.name, info, ttl_s=self.ctx.heartbeat_s * 3
+        )
+
+    async def _keep_claims(self) -> None:
+        """While it paints, the worker keeps its jobs: their leases in the records and their
+        claims in the stream. A stuck worker stops keeping them, so others take them over."""
+        tasks = list(self.in_hand)
+        if not tasks or self.stalled():
+            return
+        lost = await self.ctx.lifecycle.keep([t.job for t in tasks], self.ctx.name)
+        await self.ctx.consumer.keep([t.claim for t in tasks if t.job.id not in lost])
+        for task in tasks:
+            if task.job.id in lost:
+                task.cancelled.set()  # taken over or finished elsewhere: its result is void
+
     async def _beat_until(self, stop: asyncio.Event) -> None:
         async def step() -> None:
-            info = {
-                **self.ctx.info,
-                "engines": self.ctx.engines.available(),
-                "processed": self.processed,
-                "last_error": self.last_error,
-            }
-            await beat(
-                self.ctx.redis, self.ctx.keys, self.ctx.name, info, ttl_s=self.ctx.heartbeat_s * 3
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.ctx.heartbeat_s)
+            await self._beat()
+            await self._keep_claims()
+            await pause_unless_stopped(stop, self.ctx.heartbeat_s)
 
         await run_until(stop, "heartbeat", step)
 

@@ -1,4 +1,10 @@
-"""Composition root of a worker process: clients, models, the loop, graceful shutdown."""
+"""Composition root of a worker process: clients, models, the loop, graceful shutdown.
+
+SIGTERM (or Ctrl-C) stops the worker taking jobs; the batch in hand is finished, recorded
+and acknowledged within WORKER_STOP_TIMEOUT_S. Past that deadline the worker gives its
+jobs up (their leases end at once, its heartbeat is removed) and exits, so another
+worker takes them over promptly.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,26 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
-
-from redis.asyncio import Redis
 
 from inference.devices import resolve_device
 from inference.engine import EngineUnavailable
 from inference.engine_set import EngineSet
 from inference.worker.loop import Worker, WorkerContext
-from jobs.consumer import JobConsumer, RetryPolicy
+from jobs.consumer import JobConsumer
+from jobs.heartbeat import forget
+from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
-from jobs.queue import JobQueue
+from runtime.clients import redis_client
+from runtime.loops import OUTAGES
 from runtime.metrics import metrics_served
 from runtime.signals import stop_event
 from settings import Settings
 from storage.store import Storage
 
 log = logging.getLogger(__name__)
+EXIT_PAST_DEADLINE = 75  # EX_TEMPFAIL: the supervisor restarts it
 
 
 @asynccontextmanager
@@ -32,10 +40,9 @@ async def worker_context(
     settings: Settings, engines: EngineSet, name: str
 ) -> AsyncIterator[WorkerContext]:
     """The worker's long-lived clients, closed when the worker stops."""
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = redis_client(settings.redis_url)
     storage = await Storage.open(settings.mongo_url, settings.mongo_db)
     keys = Keys(settings.stream_prefix)
-    policy = RetryPolicy(settings.max_attempts, settings.retry_backoff_s)
     try:
         yield WorkerContext(
             name=name,
@@ -43,11 +50,14 @@ async def worker_context(
             keys=keys,
             storage=storage,
             engines=engines,
-            consumer=JobConsumer(redis, keys, name, policy, settings.job_claim_idle_s),
-            queue=JobQueue(redis, keys, settings.queue_limit),
+            consumer=JobConsumer(
+                redis, keys, name, settings.job_claim_idle_s, settings.worker_heartbeat_s
+            ),
+            lifecycle=Lifecycle(redis, keys, storage, Policy.from_settings(settings)),
             heartbeat_s=settings.worker_heartbeat_s,
             batch_size=settings.worker_batch_size,
             info=describe(settings, engines),
+            stall_s=settings.worker_stall_s,
         )
     finally:
         await storage.close()
@@ -62,7 +72,31 @@ async def serve(settings: Settings, name: str | None = None) -> None:
     stop = stop_event()
     with metrics_served("worker", settings.metrics_host, settings.worker_metrics_port):
         async with worker_context(settings, engines, name or default_name()) as ctx:
-            await Worker(ctx).run(stop)
+            await _run_until_stopped(Worker(ctx), stop, settings.worker_stop_timeout_s)
+
+
+async def _run_until_stopped(worker: Worker, stop: asyncio.Event, deadline_s: float) -> None:
+    """Runs the worker; once stopped, waits at most `deadline_s` for the batch in hand."""
+    running = asyncio.create_task(worker.run(stop))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    try:
+        await asyncio.wait_for(asyncio.shield(running), deadline_s)
+    except TimeoutError:
+        await _give_up(worker, deadline_s)
+
+
+async def _give_up(worker: Worker, deadline_s: float) -> None:
+    """Past the stop deadline: the jobs in hand go to other workers at once, and the
+    process ends without waiting for the engine's thread."""
+    ctx = worker.ctx
+    log.error("worker %s did not finish in %.0f s; giving its jobs up", ctx.name, deadline_s)
+    with suppress(*OUTAGES):
+        await ctx.lifecycle.release([t.job for t in worker.in_hand], ctx.name)
+        await forget(ctx.redis, ctx.keys, ctx.name)
+    logging.shutdown()
+    os._exit(EXIT_PAST_DEADLINE)
 
 
 def describe(settings: Settings, engines: EngineSet) -> dict[str, Any]:

@@ -73,6 +73,12 @@ error-job-missing = I can't find this job any more.
 error-images-expired = The images of this job are no longer kept. Send the photo again to make new ones.
 error-generic = Something went wrong on my side. Please try again in a minute.
 error-expired = This button is out of date. Send a photo to start again.
+error-busy = You already have { $limit ->
+    [one] a job
+   *[other] { $limit } jobs
+} in progress. Press Generate again when one is done; your photo and choices are kept.
+error-unavailable = I can't reach my storage right now. Please try again in a minute.
+files-sending = Already sending these files.
 fallback-text = Send me a product photo to start, or /help.
 command-start = Start
 command-help = How it works

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 
 from aiohttp import web
 
 from jobs.notices import Notice, NoticeKind, send_notice
+from jobs.quota import Quota, utc_day
 from panel import audit
 from panel.appkeys import CONTROL, KEYS, REDIS, SETTINGS, STORAGE
 from panel.job_control import ActionRefused
@@ -21,12 +21,10 @@ MAX_QUOTA = 100_000
 
 
 async def _images_today(request: web.Request, chats: list[Chat]) -> dict[int, int]:
-    """Images each chat made today, as the bot counts them against its quota."""
-    keys, day = request.app[KEYS], datetime.now(UTC).strftime("%Y-%m-%d")
-    if not chats:
-        return {}
-    used = await request.app[REDIS].mget([keys.quota(c.chat_id, day) for c in chats])
-    return {c.chat_id: int(u or 0) for c, u in zip(chats, used, strict=True)}
+    """Images each chat made today, as the bot counts them against its quota (the bot
+    serves private chats only: a chat's id is its user's)."""
+    quota, day = Quota(request.app[REDIS], request.app[KEYS]), utc_day()
+    return {c.chat_id: await quota.used(c.chat_id, c.chat_id, day) for c in chats}
 
 
 @routes.get("/chats", name="chats")

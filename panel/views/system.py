@@ -9,14 +9,16 @@ from panel.appkeys import KEYS, QUEUE, REDIS, SETTINGS, STORAGE
 from panel.auth import same_text
 from panel.metrics import render_metrics
 from panel.web import current_admin
+from runtime import health
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/healthz", name="healthz")
 async def healthz(request: web.Request) -> web.Response:
-    await request.app[REDIS].ping()
-    return web.json_response({"ok": True})
+    """200 when the panel can do its work: Redis and MongoDB answer; 503 otherwise."""
+    app = request.app
+    return await health.healthz({"redis": app[REDIS].ping, "mongo": app[STORAGE].ping})
 
 
 @routes.get("/metrics", name="metrics")

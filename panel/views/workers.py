@@ -21,7 +21,6 @@ class DeadLetter:
     at: float
     job_id: str
     chat_id: str
-    attempt: str
     reason: str
 
 
@@ -36,7 +35,6 @@ async def workers(request: web.Request) -> web.Response:
             int(entry_id.split("-")[0]) / 1000,
             fields.get("job_id", ""),
             fields.get("chat_id", ""),
-            fields.get("attempt", ""),
             fields.get("reason", ""),
         )
         for entry_id, fields in entries
@@ -51,8 +49,8 @@ async def workers(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/dead/{entry_id}/requeue", name="dead-requeue")
+@routes.post("/dead/{job_id}/requeue", name="dead-requeue")
 async def requeue(request: web.Request) -> web.Response:
     admin = await actor(request)
-    job_id = await request.app[CONTROL].requeue_dead(request.match_info["entry_id"], admin.who)
+    job_id = await request.app[CONTROL].requeue_dead(request.match_info["job_id"], admin.who)
     raise await back(request, "/workers", "panel-done-requeued", job=job_id[:8])

@@ -73,6 +73,31 @@ def test_studio_benchmark_runs_and_times_whole_requests() -> None:
         assert report[phase]["median_s"] > 0
 
 
+def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> None:
+    out = tmp_path / "queue.json"
+    done = run_script(
+        "bench.queue_load",
+        *("--chats", "2", "--jobs-per-chat", "2", "--think-s", "0"),
+        *("--latency-gpu-s", "0.01", "--latency-workers", "1"),
+        *("--workers", "1,2", "--scaling-gpu-s", "0.01", "--scaling-jobs", "2"),
+        *("--drain", "5", "--drain-workers", "2", "--drain-gpu-s", "0.01"),
+        *("--out", str(out)),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert json.loads(done.stdout) == report
+    assert report["machine"]["cores"] >= 1 and len(report["machine"]["loadavg_end"]) == 3
+    latency = report["latency"]
+    assert latency["jobs"] == 4 and latency["jobs_per_s"] > 0
+    assert set(latency["added_latency_ms"]) == {"p50", "p95", "p99", "mean"}
+    assert set(latency["stages_p50_ms"]) == {"handler", "queue", "worker_and_delivery"}
+    scaling = report["scaling"]["by_workers"]
+    assert set(scaling) == {"1", "2"} and scaling["1"]["speedup"] == 1.0
+    assert all(entry["jobs_per_s"] > 0 for entry in scaling.values())
+    drain = report["drain"]
+    assert (drain["jobs"], drain["lost"], drain["duplicated"]) == (5, 0, 0)
+
+
 @requires_u2netp
 def test_cutout_benchmark_scores_every_method_and_set(tmp_path: Path) -> None:
     out = tmp_path / "cutout.json"

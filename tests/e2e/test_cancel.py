@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.consumer import JobConsumer, RetryPolicy
+from jobs.consumer import JobConsumer
+from jobs.heartbeat import beat
 from jobs.names import Keys
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.e2e import order
 from tests.support.photos import product_photo
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -27,8 +29,10 @@ async def test_the_status_message_follows_the_queue(service, redis):
         "⏳ In the queue, you are next.",
         "⏳ In the queue, position 2.",
     )
-    worker = JobConsumer(redis, Keys(service.settings.stream_prefix), "w", RetryPolicy(), 300)
+    keys = Keys(service.settings.stream_prefix)
+    worker = JobConsumer(redis, keys, "w", claim_idle_s=300, heartbeat_s=10)
     await worker.start()
+    await beat(redis, keys, "w", {}, ttl_s=300)
     [taken] = await worker.take(count=1, block_ms=1000)  # a worker takes the first job
     moved = await user.wait_for(lambda m: m.message_id == second.message_id, timeout=15)
     assert moved.text == "⏳ In the queue, you are next."
@@ -49,8 +53,13 @@ async def test_cancel_button_and_command_stop_queued_jobs_for_good(service):
 
     second = await order(user, product_photo(), style="loft", count=1)
     await user.send_text("/cancel")
-    await user.wait_for(lambda m: m.message_id == second.message_id and m.text == "Cancelled.")
-    assert (await user.wait_for(lambda m: m.text == "Cancelled.")).message_id != second.message_id
+    # The reply and the status message's edit (by the notifier), in either order.
+    await eventually(lambda: user.chat.messages[second.message_id].text == "Cancelled.")
+    await eventually(
+        lambda: any(
+            m.text == "Cancelled." and m.message_id > second.message_id for m in user.messages
+        )
+    )
 
     await service.start_worker()
     await user.expect_silence(3.0)

@@ -36,5 +36,8 @@ async def test_a_full_queue_refuses_and_keeps_the_choices(service, redis):
         assert len(await db.jobs.for_chat(40_001, 0, 10)) == 1
     finally:
         await db.close()
-    quota = [k async for k in redis.scan_iter(match=f"{settings.stream_prefix}:quota:40001:*")]
-    assert [await redis.get(k) for k in quota] == ["2"]
+    # The refused job's images were given back: only the queued one's are counted.
+    for kind in ("user", "chat"):
+        pattern = f"{settings.stream_prefix}:quota:{kind}:40001:*"
+        quota = [k async for k in redis.scan_iter(match=pattern)]
+        assert [list((await redis.hgetall(k)).values()) for k in quota] == [["2"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from cli.services import free_port
@@ -35,3 +36,10 @@ async def test_updates_arrive_by_webhook_only_with_the_secret_token(service):
     await user.expect_silence(1.0)
     assert await service.telegram.deliver_to_webhook() == [200]
     assert (await user.wait_for()).text.startswith("Hello, Ivan!")
+
+
+async def test_the_webhook_answers_its_health_check(service):
+    url = f"http://127.0.0.1:{service.extra_env['WEBHOOK_PORT']}/healthz"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        assert await response.json() == {"ok": True}

@@ -37,7 +37,7 @@ async def a_finished_job(chat: Conversation) -> Job:
     )
     results = [await images.put(b"png", f"{job.id}-{i}.png", job_id=job.id) for i in (1, 2)]
     mask = await images.put(b"mask", f"{job.id}-mask.png", job_id=job.id, kind="mask")
-    await chat.deps.db.jobs.update(job.id, result_image_ids=results, mask_image_id=mask)
+    await chat.deps.db.jobs.note(job.id, result_image_ids=results, mask_image_id=mask)
     return job
 
 

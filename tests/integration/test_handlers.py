@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from aiogram.methods import EditMessageText
 from aiogram.types import Document
+from pymongo.errors import AutoReconnect
 
 from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
+from storage.jobs import Delivery
 from storage.status import JobStatus
 from tests.support.conversation import Conversation, buttons
 from tests.support.photos import product_photo
@@ -87,16 +88,15 @@ async def test_a_banned_chat_gets_one_polite_refusal(chat: Conversation):
     assert answer.show_alert and answer.text == "Access to the bot is closed for this chat."
 
 
-async def test_cancel_stops_a_queued_job_and_edits_its_status(chat: Conversation):
+async def test_cancel_stops_a_queued_job_at_once(chat: Conversation):
     await chat.send_photo(product_photo())
     for data in (StyleCb(style="loft").pack(), CountCb(count=1).pack()):
         await chat.press_button(data)
     await chat.press_button(OptionCb(action="generate").pack())
     await chat.send(text="/cancel")
     [job] = await chat.deps.db.jobs.for_chat(chat.chat_id, 0, 10)
-    assert job.status == JobStatus.CANCELLED
-    [edit] = [e for e in chat.bot.session.called(EditMessageText) if e.text == "Cancelled."]
-    assert edit.message_id == job.status_message_id
+    # Cancelled at once; the notifier edits its status message from the outbox.
+    assert (job.status, job.delivery) == (JobStatus.CANCELLED, Delivery.PENDING)
     assert chat.sent()[-1].text == "Cancelled."
 
 
@@ -104,3 +104,30 @@ async def test_a_document_that_is_not_an_image_is_refused(chat: Conversation):
     document = Document(file_id="doc", file_unique_id="d", mime_type="application/pdf")
     await chat.send(document=document)
     assert chat.sent()[-1].text.startswith("This doesn't look like an image")
+
+
+async def test_mongodb_down_is_answered_with_try_again_in_a_minute(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+):
+    async def down(*args: object, **kwargs: object) -> None:
+        raise AutoReconnect("connection refused")
+
+    monkeypatch.setattr(chat.deps.db.chats, "touch", down)
+    await chat.send(text="/help")
+    assert (
+        chat.sent()[-1].text == "I can't reach my storage right now. Please try again in a minute."
+    )
+    await chat.press(StyleCb(style="loft").pack())
+    [answer] = chat.answers()
+    assert answer.show_alert and answer.text.startswith("I can't reach my storage")
+
+
+async def test_a_chat_with_two_jobs_running_is_asked_to_wait(chat: Conversation):
+    await chat.send_photo(product_photo())
+    for data in (StyleCb(style="loft").pack(), CountCb(count=1).pack()):
+        await chat.press_button(data)
+    generate = chat.button(OptionCb(action="generate").pack())
+    for _ in range(3):
+        await chat.press(generate)
+    assert chat.sent()[-1].text.startswith("You already have 2 jobs in progress")
+    assert len(await chat.deps.db.jobs.for_chat(chat.chat_id, 0, 10)) == 2

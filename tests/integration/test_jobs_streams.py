@@ -1,18 +1,20 @@
-"""The job protocol on a real Redis: enqueue, position, ack, retry, dead-letter, reclaim."""
+"""The job protocol's streams on a real Redis: enqueue within the limit, position, ack,
+retries put back atomically, claims of dead workers, trimming acknowledged entries only."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from redis.asyncio import Redis
 
-from jobs.consumer import JobConsumer, RetryPolicy
+from jobs.consumer import JobConsumer, defer
 from jobs.events import event_reader, publish
 from jobs.heartbeat import alive_workers, beat, forget
 from jobs.messages import EventType, JobEvent, JobMessage
-from jobs.names import Keys
-from jobs.queue import JobQueue, QueueFull
+from jobs.names import WORKERS_GROUP, Keys
+from jobs.queue import JobQueue, QueueFull, trim_acknowledged
 from settings import Settings
 from storage.status import Stage
 from tests.support.waiting import eventually
@@ -23,10 +25,8 @@ def keys(settings: Settings) -> Keys:
     return Keys(settings.stream_prefix)
 
 
-def consumer(
-    redis: Redis, keys: Keys, name: str, attempts: int = 3, idle: float = 60
-) -> JobConsumer:
-    return JobConsumer(redis, keys, name, RetryPolicy(attempts, backoff_s=0.05), idle)
+def consumer(redis: Redis, keys: Keys, name: str, idle: float = 60) -> JobConsumer:
+    return JobConsumer(redis, keys, name, claim_idle_s=idle, heartbeat_s=0.01)
 
 
 async def test_position_counts_jobs_ahead_and_drops_to_zero_when_taken(redis, keys):
@@ -36,18 +36,23 @@ async def test_position_counts_jobs_ahead_and_drops_to_zero_when_taken(redis, ke
     assert await queue.waiting() == 3
     worker = consumer(redis, keys, "w1")
     await worker.start()
+    await beat(redis, keys, "w1", {}, ttl_s=60)
     taken = await worker.take(count=1, block_ms=100)
     assert [d.message.job_id for d in taken] == ["j0"]
     assert [await queue.position(i) for i in ids] == [0, 1, 2]
     assert await queue.waiting() == 2
 
 
-async def test_queue_refuses_past_its_limit(redis, keys):
-    queue = JobQueue(redis, keys, limit=2)
-    await queue.enqueue(JobMessage(job_id="a", chat_id=1))
-    await queue.enqueue(JobMessage(job_id="b", chat_id=1))
-    with pytest.raises(QueueFull):
-        await queue.enqueue(JobMessage(job_id="c", chat_id=1))
+async def test_the_queue_limit_holds_when_many_enqueue_at_once(redis, keys):
+    queue = JobQueue(redis, keys, limit=5)
+    await queue.ensure_group()
+    results = await asyncio.gather(
+        *(queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=i)) for i in range(20)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, str) for r in results) == 5
+    assert sum(isinstance(r, QueueFull) for r in results) == 15
+    assert await redis.xlen(keys.jobs) == 5
 
 
 async def test_acked_job_is_not_delivered_again(redis, keys):
@@ -55,51 +60,85 @@ async def test_acked_job_is_not_delivered_again(redis, keys):
     await queue.enqueue(JobMessage(job_id="a", chat_id=7))
     worker = consumer(redis, keys, "w1", idle=0.05)
     await worker.start()
-    [delivery] = await worker.take(count=5, block_ms=100)
-    assert delivery.message == JobMessage(job_id="a", chat_id=7, attempt=1)
-    await worker.ack(delivery)
+    await beat(redis, keys, "w1", {}, ttl_s=60)
+    [claim] = await worker.take(count=5, block_ms=100)
+    assert claim.message == JobMessage(job_id="a", chat_id=7)
+    await worker.ack(claim)
     await asyncio.sleep(0.1)
     assert await worker.take(count=5, block_ms=50) == []
 
 
-async def test_failed_job_comes_back_after_backoff_then_goes_to_dead_letters(redis, keys):
-    queue = JobQueue(redis, keys, limit=10)
-    await queue.enqueue(JobMessage(job_id="a", chat_id=1))
-    worker = consumer(redis, keys, "w1", attempts=2)
-    await worker.start()
-    [first] = await worker.take(count=1, block_ms=100)
-    assert await worker.retry(first, "boom") is True
-    assert await worker.take(count=1, block_ms=10) == []  # still backing off
-    await asyncio.sleep(0.15)
-    [second] = await worker.take(count=1, block_ms=100)
-    assert second.message.attempt == 2
-    assert await worker.retry(second, "boom again") is False
-    dead = await redis.xrange(keys.dead)
-    assert [(f["job_id"], f["reason"]) for _, f in dead] == [("a", "boom again")]
-    assert await worker.take(count=1, block_ms=10) == []
+async def test_a_deferred_retry_comes_back_once_when_due(redis, keys):
+    await JobQueue(redis, keys, limit=10).enqueue(JobMessage(job_id="a", chat_id=-1001234567890))
+    first, second = consumer(redis, keys, "w1"), consumer(redis, keys, "w2")
+    await first.start()
+    for name in ("w1", "w2"):
+        await beat(redis, keys, name, {}, ttl_s=60)
+    [claim] = await first.take(count=1, block_ms=100)
+    await defer(redis, keys, claim, due=time.time() + 0.2)
+    assert await first.take(count=1, block_ms=10) == []  # still backing off
+    await asyncio.sleep(0.3)
+    taken = await asyncio.gather(first.take(1, 100), second.take(1, 100))
+    messages = [c.message for batch in taken for c in batch]
+    assert messages == [JobMessage(job_id="a", chat_id=-1001234567890)]
+    assert await redis.zcard(keys.delayed) == 0
 
 
-async def test_job_left_by_a_stopped_worker_is_reclaimed_as_a_new_attempt(redis, keys):
-    queue = JobQueue(redis, keys, limit=10)
-    await queue.enqueue(JobMessage(job_id="a", chat_id=1))
-    crashed = consumer(redis, keys, "crashed", idle=0.05)
+async def test_entries_of_a_worker_whose_heartbeat_expired_are_taken_over_at_once(redis, keys):
+    await JobQueue(redis, keys, limit=10).enqueue(JobMessage(job_id="a", chat_id=1))
+    crashed = consumer(redis, keys, "crashed", idle=3600)
     await crashed.start()
+    await beat(redis, keys, "crashed", {}, ttl_s=0.5)
     assert len(await crashed.take(count=1, block_ms=100)) == 1  # never acked
-    await asyncio.sleep(0.1)
-    survivor = consumer(redis, keys, "survivor", idle=0.05)
-    [delivery] = await survivor.take(count=1, block_ms=100)
-    assert (delivery.message.job_id, delivery.message.attempt) == ("a", 2)
+    survivor = consumer(redis, keys, "survivor", idle=3600)
+    await beat(redis, keys, "survivor", {}, ttl_s=60)
+    assert await survivor.take(count=1, block_ms=10) == []  # its holder is alive
+    # The holder stops beating: its entry goes to the survivor long before the claim timeout.
+    taken = await eventually(lambda: survivor.take(count=1, block_ms=10), timeout=30)
+    assert [(c.message.job_id, c.reclaimed) for c in taken] == [("a", True)]
 
 
-async def test_job_that_keeps_killing_workers_is_dead_lettered(redis, keys):
+async def test_a_live_worker_keeps_its_claim(redis, keys):
+    await JobQueue(redis, keys, limit=10).enqueue(JobMessage(job_id="a", chat_id=1))
+    slow = consumer(redis, keys, "slow", idle=0.3)
+    await slow.start()
+    await beat(redis, keys, "slow", {}, ttl_s=60)
+    [claim] = await slow.take(count=1, block_ms=100)
+    other = consumer(redis, keys, "other", idle=0.3)
+    for _ in range(5):
+        await asyncio.sleep(0.1)
+        await slow.keep([claim])
+        assert await other.take(count=1, block_ms=10) == []
+    await asyncio.sleep(0.4)  # it stops keeping it (stuck): past the claim timeout it is taken
+    assert [c.message.job_id for c in await other.take(count=1, block_ms=10)] == ["a"]
+
+
+async def test_a_worker_takes_back_what_it_held_before_an_outage(redis, keys):
+    await JobQueue(redis, keys, limit=10).enqueue(JobMessage(job_id="a", chat_id=1))
+    worker = consumer(redis, keys, "w1", idle=3600)
+    await worker.start()
+    await beat(redis, keys, "w1", {}, ttl_s=60)
+    [first] = await worker.take(count=1, block_ms=100)
+    await asyncio.sleep(0.05)
+    [again] = await worker.take(count=1, block_ms=10)  # its own, unacknowledged
+    assert again.entry_id == first.entry_id
+
+
+async def test_trimming_removes_acknowledged_entries_only(redis, keys):
     queue = JobQueue(redis, keys, limit=10)
-    await queue.enqueue(JobMessage(job_id="poison", chat_id=1, attempt=3))
-    crashed = consumer(redis, keys, "crashed", attempts=3, idle=0.05)
-    await crashed.start()
-    await crashed.take(count=1, block_ms=100)
-    await asyncio.sleep(0.1)
-    assert await consumer(redis, keys, "next", attempts=3, idle=0.05).take(1, 50) == []
-    assert [f["job_id"] for _, f in await redis.xrange(keys.dead)] == ["poison"]
+    for i in range(4):
+        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
+    worker = consumer(redis, keys, "w1")
+    await worker.start()
+    await beat(redis, keys, "w1", {}, ttl_s=60)
+    first, second = await worker.take(count=2, block_ms=100)
+    await worker.ack(second)  # j0 still pending, j2 and j3 not yet taken
+    await trim_acknowledged(redis, keys.jobs, WORKERS_GROUP)
+    assert [f["job_id"] for _, f in await redis.xrange(keys.jobs)] == ["j0", "j1", "j2", "j3"]
+    await worker.ack(first)
+    await trim_acknowledged(redis, keys.jobs, WORKERS_GROUP)
+    assert [f["job_id"] for _, f in await redis.xrange(keys.jobs)] == ["j2", "j3"]
+    assert await queue.waiting() == 2
 
 
 async def test_cancel_request_is_visible_to_workers(redis, keys):

@@ -6,16 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram.methods import SendMediaGroup, SendMessage
+from aiogram.methods import SendMessage
 
 from bot.main import open_deps
 from bot.notices import NoticeSender
 from bot.services.deps import BotDeps
 from jobs.notices import Notice, NoticeKind, send_notice
 from settings import Settings
-from storage.status import JobStatus
 from tests.support.mocked_bot import MockedBot
-from tests.support.panel import seed_chat, seed_job
+from tests.support.panel import seed_chat
 from tests.support.waiting import eventually
 
 
@@ -44,21 +43,3 @@ async def test_a_banned_chat_is_told_once_in_its_language(deps, sender):
     assert "Администраторы закрыли доступ" in sent[0].text
     pending = await deps.redis.xpending(deps.keys.notices, "notifiers")
     assert pending["pending"] == 0  # acknowledged: never sent twice
-
-
-async def test_a_finished_album_is_sent_again(deps, sender):
-    job = await seed_job(deps.db, 8102, results=2)
-    notice = Notice(kind=NoticeKind.RESEND, chat_id=8102, job_id=job.id)
-    await send_notice(deps.redis, deps.keys, notice)
-    [album] = await eventually(lambda: sender.session.called(SendMediaGroup))
-    assert album.chat_id == 8102 and len(album.media) == 2
-
-
-async def test_a_notice_for_another_chats_job_sends_nothing(deps, sender):
-    job = await seed_job(deps.db, 8103, JobStatus.DONE)
-    await send_notice(
-        deps.redis, deps.keys, Notice(kind=NoticeKind.RESEND, chat_id=1, job_id=job.id)
-    )
-    await send_notice(deps.redis, deps.keys, Notice(kind=NoticeKind.UNBANNED, chat_id=8104))
-    [told] = await eventually(lambda: sender.session.called(SendMessage))
-    assert told.chat_id == 8104 and not sender.session.called(SendMediaGroup)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from jobs.consumer import JobConsumer, RetryPolicy
 from jobs.messages import JobMessage
 from jobs.names import Keys
 from jobs.notices import Notice, NoticeKind
-from jobs.queue import JobQueue
 from settings import Settings
-from storage.jobs import PANEL_CHAT_ID
+from storage.jobs import PANEL_CHAT_ID, Delivery
 from storage.status import JobStatus
 from tests.support.panel import panel_client, panel_settings, running_panel, seed_chat, seed_job
 from tests.support.photos import product_photo
@@ -88,21 +86,20 @@ async def test_deleting_a_chats_data_needs_its_id_typed(client, storage):
     await storage.images.get(other.input_image_id)  # another chat's images stay
 
 
-async def test_retry_queues_a_new_job_with_the_same_request(client, storage, redis, keys):
+async def test_retry_queues_the_failed_job_again_with_fresh_attempts(client, storage, redis, keys):
     failed = await seed_job(storage, 6005, JobStatus.FAILED, results=0)
     status, _, resp = await client.post(f"/jobs/{failed.id}/retry")
-    assert status == 303
-    new_id = resp.headers["Location"].removeprefix("/jobs/")
-    again = await storage.jobs.get(new_id)
-    assert again.status == JobStatus.QUEUED and again.parent_job_id == failed.id
+    assert status == 303 and resp.headers["Location"] == f"/jobs/{failed.id}"
+    again = await storage.jobs.get(failed.id)
+    assert (again.status, again.attempts, again.error) == (JobStatus.QUEUED, 0, None)
     assert (again.input_image_id, again.style, again.seed) == (
         failed.input_image_id,
         failed.style,
         failed.seed,
     )
-    assert await queued_ids(redis, keys) == [new_id]
-    _, html, _ = await client.get(f"/jobs/{failed.id}")
-    assert new_id[:8] in html  # the original lists its re-runs
+    assert await queued_ids(redis, keys) == [failed.id]
+    _, html, _ = await client.get("/audit")
+    assert "retry" in html and failed.id in html
 
 
 async def test_an_unfinished_job_cannot_be_retried_but_can_be_cancelled(client, storage, redis):
@@ -115,37 +112,28 @@ async def test_an_unfinished_job_cannot_be_retried_but_can_be_cancelled(client, 
     assert status == 409 and "already finished" in html
 
 
-async def test_resend_asks_the_bot_through_a_notice(client, storage, redis, keys):
+async def test_resend_hands_the_album_to_the_notifiers_outbox_again(client, storage):
     done = await seed_job(storage, 6007)
     await client.post(f"/jobs/{done.id}/resend")
-    assert await notices(redis, keys) == [
-        Notice(kind=NoticeKind.RESEND, chat_id=6007, job_id=done.id)
-    ]
+    again = await storage.jobs.get(done.id)
+    assert again.delivery == Delivery.PENDING and not again.sent_album_ids
     failed = await seed_job(storage, 6007, JobStatus.FAILED, results=0)
     assert (await client.post(f"/jobs/{failed.id}/resend"))[0] == 409
 
 
-async def test_a_dead_letter_is_requeued_with_fresh_attempts(
-    client, storage, redis, keys, settings
-):
-    job = await seed_job(storage, 6008, JobStatus.QUEUED)
-    queue = JobQueue(redis, keys, 10)
-    await queue.enqueue(JobMessage(job_id=job.id, chat_id=6008, attempt=3))
-    consumer = JobConsumer(redis, keys, "w", RetryPolicy(max_attempts=3), 300)
-    await consumer.start()
-    [delivery] = await consumer.take(1, 100)
-    await consumer.retry(delivery, "RuntimeError: boom")  # spent: dead-lettered
-    await storage.jobs.finish(job.id, JobStatus.FAILED, error="RuntimeError: boom")
+async def test_a_dead_letter_is_requeued_with_fresh_attempts(client, storage, redis, keys):
+    job = await seed_job(storage, 6008, JobStatus.FAILED, results=0, error="RuntimeError: boom")
+    letter = JobMessage(job_id=job.id, chat_id=6008).to_fields()
+    await redis.xadd(keys.dead, {**letter, "reason": "RuntimeError: boom"})
     _, html, _ = await client.get("/workers")
-    assert "RuntimeError: boom" in html
-    [(entry_id, _)] = await redis.xrange(keys.dead)
-    status, _, _ = await client.post(f"/dead/{entry_id}/requeue")
+    assert "RuntimeError: boom" in html and f"/dead/{job.id}/requeue" in html
+    status, _, _ = await client.post(f"/dead/{job.id}/requeue")
     assert status == 303
     assert await redis.xlen(keys.dead) == 0
-    assert (await storage.jobs.get(job.id)).status == JobStatus.QUEUED
-    [again] = await consumer.take(1, 100)
-    assert again.message.job_id == job.id and again.message.attempt == 1
-    assert (await client.post(f"/dead/{entry_id}/requeue"))[0] == 409
+    again = await storage.jobs.get(job.id)
+    assert (again.status, again.attempts, again.error) == (JobStatus.QUEUED, 0, None)
+    assert await queued_ids(redis, keys) == [job.id]
+    assert (await client.post(f"/dead/{job.id}/requeue"))[0] == 409  # queued, not dead
 
 
 async def test_try_it_queues_a_panel_job(client, storage, redis, keys):

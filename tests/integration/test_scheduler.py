@@ -4,6 +4,7 @@ removes exactly what is older, the reaper, and the daily report."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,9 +15,11 @@ from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 
 from jobs.heartbeat import beat
-from jobs.messages import EventType, JobEvent, JobMessage
+from jobs.lifecycle import Lifecycle, Policy
+from jobs.messages import JobMessage
 from jobs.names import WORKERS_GROUP, Keys
 from jobs.queue import JobQueue
+from panel import audit
 from scheduler.alerts import Alerts
 from scheduler.lock import LeaderLock
 from scheduler.main import Context, Scheduler, Task, tasks
@@ -47,7 +50,8 @@ def ctx(settings, redis, storage, keys) -> Context:
     quick = settings.model_copy(
         update={"alert_queue_stuck_s": 0.05, "alert_min_jobs": 3, "alert_failure_rate": 0.5}
     )
-    return Context(quick, redis, keys, storage, JobQueue(redis, keys, 100), RecordingAdmins())
+    lifecycle = Lifecycle(redis, keys, storage, Policy.from_settings(quick))
+    return Context(quick, redis, keys, storage, lifecycle, RecordingAdmins())
 
 
 # --- one scheduler among replicas -----------------------------------------------------
@@ -164,10 +168,10 @@ async def exists(storage, image_id: str) -> bool:
 async def test_retention_removes_exactly_the_images_older_than_the_limit(storage, settings):
     old = await seed_job(storage, 9001, age=timedelta(days=31), mask_image_id=None)
     mask = await storage.images.put(product_photo(fmt="PNG"), "mask.png", kind="mask")
-    await storage.jobs.update(old.id, mask_image_id=mask)
+    await storage.jobs.note(old.id, mask_image_id=mask)
     reused = await seed_job(storage, 9001, age=timedelta(days=45))
     rerun = await seed_job(storage, 9001, age=timedelta(days=1))
-    await storage.jobs.update(rerun.id, input_image_id=reused.input_image_id)  # a re-run
+    await storage.jobs.note(rerun.id, input_image_id=reused.input_image_id)  # a re-run
     recent = await seed_job(storage, 9002, age=timedelta(days=29))
     bucket = AsyncGridFSBucket(storage.client[settings.mongo_db], bucket_name="images")
     old_upload = ObjectId.from_datetime(datetime.now(UTC) - timedelta(days=40))
@@ -199,17 +203,18 @@ async def test_retention_removes_exactly_the_images_older_than_the_limit(storage
 # --- the reaper and the report ---------------------------------------------------------------
 
 
-async def test_the_reaper_fails_only_jobs_that_stopped_moving(ctx, storage, redis, keys):
-    stale = await seed_job(storage, 9101, JobStatus.RUNNING, age=timedelta(hours=5))
-    fresh = await seed_job(storage, 9101, JobStatus.RUNNING, age=timedelta(minutes=1))
+async def test_the_scheduled_reaper_repairs_what_a_crash_left(ctx, storage, redis, keys):
+    # A job recorded but never queued (the bot stopped in between): the reaper queues it.
+    ten_minutes_ago = time.time() - 600
+    orphan = await seed_job(storage, 9101, JobStatus.QUEUED, queued_ts=ten_minutes_ago)
+    moving = await seed_job(storage, 9101, JobStatus.QUEUED, queued_ts=ten_minutes_ago)
+    await JobQueue(redis, keys, 10).enqueue(JobMessage(job_id=moving.id, chat_id=9101))
     reap = next(t for t in tasks(ctx) if t.name == "reap")
     report = await reap.run()
-    assert report.failed == [stale.id]
-    assert (await storage.jobs.get(stale.id)).status == JobStatus.FAILED
-    assert (await storage.jobs.get(fresh.id)).status == JobStatus.RUNNING
-    assert await JobQueue(redis, keys, 1).is_cancelled(stale.id)
-    events = [JobEvent.from_fields(f) for _, f in await redis.xrange(keys.events)]
-    assert [(e.type, e.job_id) for e in events] == [(EventType.FAILED, stale.id)]
+    assert orphan.id in report.requeued and moving.id not in report.requeued
+    queued = [f["job_id"] for _, f in await redis.xrange(keys.jobs)]
+    assert sorted(queued) == sorted([moving.id, orphan.id])
+    assert "reap" in [entry["action"] for entry in await audit.recent(redis, keys)]
 
 
 async def test_the_daily_report_sums_up_the_last_day(ctx, storage):

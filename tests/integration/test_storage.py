@@ -53,24 +53,26 @@ async def test_history_is_newest_first_and_paged(storage: Storage):
     assert await storage.jobs.count_for_chat(42) == 7
 
 
-async def test_job_lifecycle_cannot_leave_a_final_status(storage: Storage):
+async def test_a_record_changes_only_at_the_revision_it_was_read(storage: Storage):
     job = await storage.jobs.create(a_job())
-    started = await storage.jobs.start(job.id, attempt=1)
-    assert started.status == JobStatus.RUNNING and started.attempts == 1
-    assert await storage.jobs.finish(job.id, JobStatus.DONE, result_image_ids=["a", "b"])
-    assert not await storage.jobs.finish(job.id, JobStatus.FAILED, error="late")
-    assert await storage.jobs.start(job.id, attempt=2) is None
-    done = await storage.jobs.get(job.id)
-    assert (done.status, done.result_image_ids, done.error) == (JobStatus.DONE, ["a", "b"], None)
+    first = await storage.jobs.swap(job, status=JobStatus.RUNNING, owner="w1", lease_until=1.5)
+    assert (first.status, first.rev) == (JobStatus.RUNNING, 1)
+    assert await storage.jobs.swap(job, status=JobStatus.CANCELLED) is None  # read before
+    stored = await storage.jobs.get(job.id)
+    assert (stored.status, stored.owner, stored.lease_until, stored.rev) == (
+        JobStatus.RUNNING,
+        "w1",
+        1.5,
+        1,
+    )
 
 
-async def test_only_a_queued_job_is_cancelled_at_once(storage: Storage):
-    queued = await storage.jobs.create(a_job())
-    running = await storage.jobs.create(a_job())
-    await storage.jobs.start(running.id, attempt=1)
-    assert await storage.jobs.cancel_queued(queued.id)
-    assert not await storage.jobs.cancel_queued(running.id)
-    assert (await storage.jobs.get(queued.id)).status == JobStatus.CANCELLED
+async def test_the_status_is_not_written_outside_the_lifecycle(storage: Storage):
+    job = await storage.jobs.create(a_job())
+    with pytest.raises(ValueError):
+        await storage.jobs.note(job.id, status=JobStatus.DONE)
+    await storage.jobs.note(job.id, position=3)
+    assert (await storage.jobs.get(job.id)).position == 3
 
 
 async def test_indexes_are_created_idempotently(settings):

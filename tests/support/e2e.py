@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -30,7 +31,9 @@ START_TIMEOUT_S = 300.0
 
 @dataclass
 class Service:
-    """The bot and workers of one test module, sharing one fake Telegram server."""
+    """The bot and workers of one test module, sharing one fake Telegram server. Each
+    process has a key ("bot", "worker", "worker-2"...), its own log file and, for fault
+    tests, its own extra environment (VITRINA_FAULTS arms a fault point in it only)."""
 
     settings: Settings
     telegram: TelegramServer
@@ -39,9 +42,10 @@ class Service:
     token: str = TOKEN
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         s = self.settings
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+        env.pop("VITRINA_FAULTS", None)
         env.update(
             {
                 "BOT_TOKEN": self.token,
@@ -56,44 +60,67 @@ class Service:
                 "DAILY_QUOTA": str(s.daily_quota),
             }
         )
-        return {**env, **self.extra_env}
+        return {**env, **self.extra_env, **(extra or {})}
 
-    def start(self, part: str) -> None:
-        log = open(self.workdir / f"{part}.log", "ab")  # noqa: SIM115  (closed with the process)
-        self.processes[part] = subprocess.Popen(
+    def start(self, part: str, key: str | None = None, env: dict[str, str] | None = None) -> str:
+        key = key or part
+        log = open(self.workdir / f"{key}.log", "ab")  # noqa: SIM115  (closed with the process)
+        self.processes[key] = subprocess.Popen(
             [sys.executable, "-m", "cli", part],
-            env=self.env(),
+            env=self.env(env),
             cwd=self.workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         log.close()
+        return key
 
-    async def start_bot(self) -> None:
-        """Starts the bot; ready once it polls for updates or has set its webhook."""
-        self.start("bot")
+    async def start_bot(self, key: str = "bot", env: dict[str, str] | None = None) -> None:
+        """Starts a bot; ready once it polls for updates or has set its webhook."""
+        before = len(self.telegram.calls("getUpdates")) + len(self.telegram.calls("setWebhook"))
+        self.start("bot", key, env)
 
         def ready() -> bool:
-            self._check_alive("bot")
-            return bool(self.telegram.calls("getUpdates") or self.telegram.calls("setWebhook"))
+            self._check_alive(key)
+            calls = self.telegram.calls("getUpdates") + self.telegram.calls("setWebhook")
+            return len(calls) > before
 
-        await eventually(ready, START_TIMEOUT_S, what=lambda: f"bot start:\n{self.log('bot')}")
+        await eventually(ready, START_TIMEOUT_S, what=lambda: f"bot start:\n{self.log(key)}")
 
-    async def start_worker(self) -> None:
-        """Starts a worker; ready once its heartbeat is in Redis."""
-        self.start("worker")
+    async def start_worker(self, key: str = "worker", env: dict[str, str] | None = None) -> None:
+        """Starts a worker; ready once its own heartbeat is in Redis."""
+        self.start("worker", key, env)
         redis = Redis.from_url(self.settings.redis_url, decode_responses=True)
         keys = Keys(self.settings.stream_prefix)
+        name = self.worker_name(key)
 
         async def ready() -> bool:
-            self._check_alive("worker")
-            return bool(await alive_workers(redis, keys))
+            self._check_alive(key)
+            return any(w["worker"] == name for w in await alive_workers(redis, keys))
 
         try:
-            what = lambda: f"worker start:\n{self.log('worker')}"  # noqa: E731
+            what = lambda: f"worker start:\n{self.log(key)}"  # noqa: E731
             await eventually(ready, START_TIMEOUT_S, interval=0.2, what=what)
         finally:
             await redis.aclose()
+
+    def worker_name(self, key: str) -> str:
+        """The consumer name a worker process gives itself (host-pid)."""
+        return f"{socket.gethostname()}-{self.processes[key].pid}"
+
+    def kill(self, key: str) -> None:
+        """SIGKILL, as an out-of-memory kill or a lost machine would."""
+        process = self.processes.pop(key)
+        process.kill()
+        process.wait()
+
+    async def exited(self, key: str, timeout: float = START_TIMEOUT_S) -> int:
+        """Waits for a process to end by itself (a fault point, a stop deadline)."""
+        process = self.processes[key]
+        what = lambda: f"{key} to exit:\n{self.log(key)}"  # noqa: E731
+        await eventually(lambda: process.poll() is not None, timeout, what=what)
+        del self.processes[key]
+        return process.returncode
 
     def stop(self, part: str) -> None:
         process = self.processes.pop(part, None)
@@ -116,6 +143,16 @@ class Service:
         process = self.processes[part]
         if process.poll() is not None:
             raise RuntimeError(f"{part} exited with {process.returncode}:\n{self.log(part)}")
+
+
+def albums(telegram: TelegramServer, chat_id: int) -> int:
+    """Albums (or single photos) Telegram accepted for a chat: what its user received."""
+    return sum(
+        1
+        for method in ("sendMediaGroup", "sendPhoto")
+        for call in telegram.calls(method)
+        if call.ok and str(call.params.get("chat_id")) == str(chat_id)
+    )
 
 
 @asynccontextmanager
@@ -158,7 +195,10 @@ def start_service(
         token: str = TOKEN,
         **overrides: object,
     ) -> AbstractAsyncContextManager[Service]:
-        settings = isolated_settings(redis_url, mongo_url, **overrides)
+        # A test may bring servers of its own (to restart them): redis_url=, mongo_url=.
+        redis = str(overrides.pop("redis_url", redis_url))
+        mongo = str(overrides.pop("mongo_url", mongo_url))
+        settings = isolated_settings(redis, mongo, **overrides)
         workdir = Path(tmp_path_factory.mktemp("e2e"))
         return running_service(settings, workdir, worker=worker, extra_env=extra_env, token=token)
 

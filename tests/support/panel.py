@@ -190,7 +190,7 @@ async def seed_busy_week(storage: Storage, redis: Redis, keys: Keys) -> list[Job
                 rng.uniform(8, 40) if engine == "diffusion" else rng.uniform(1, 4),
             )
             started = job.created_at + timedelta(seconds=wait)
-            await storage.jobs.update(
+            await storage.jobs.note(
                 job.id, started_at=started, finished_at=started + timedelta(seconds=run)
             )
             jobs.append(job)

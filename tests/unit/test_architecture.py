@@ -42,3 +42,15 @@ def test_the_image_library_contract_names_every_part_of_inference_but_the_worker
         if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").is_file()
     }
     assert set(library["source_modules"]) == parts - {"inference.worker"}
+
+
+def test_only_the_job_lifecycle_changes_a_jobs_record():
+    """`JobRepo.swap` moves a job between states; only jobs/lifecycle.py and its helpers
+    (the reaper, the delivery leases) call it, and only through `Lifecycle.change`."""
+    callers = {
+        path.relative_to(REPO_ROOT).as_posix()
+        for folder in ("bot", "handlers", "inference", "jobs", "panel", "cli", "storage")
+        for path in (REPO_ROOT / folder).rglob("*.py")
+        if ".jobs.swap(" in path.read_text() or "jobs.swap(" in path.read_text()
+    }
+    assert callers == {"jobs/lifecycle.py"}

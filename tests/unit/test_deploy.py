@@ -315,3 +315,16 @@ def test_bot_panel_and_cli_import_without_what_only_workers_install():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_part_is_checked_by_vitrina_healthcheck():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    parts = {"bot", "worker", "panel", "scheduler"}
+    checked = {
+        service["command"][0]: service["healthcheck"]["test"]
+        for service in compose["services"].values()
+        if service.get("command", [None])[0] in parts
+    }
+    assert set(checked) == parts
+    for part, test in checked.items():
+        assert test == ["CMD", "vitrina", "healthcheck", part]

@@ -1,12 +1,19 @@
-"""Process plumbing: loops that survive an outage."""
+"""Process plumbing: loops that survive their errors, fault points inert unless armed."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 
+import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from runtime import faults
+from runtime.faults import FaultInjected, fault_point
 from runtime.loops import run_until
+from tests.support.services import REPO_ROOT
 
 
 async def test_a_loop_waits_out_a_lost_connection_and_goes_on():
@@ -25,13 +32,40 @@ async def test_a_loop_waits_out_a_lost_connection_and_goes_on():
     assert calls[1] - calls[0] >= 0.9 and calls[2] - calls[1] >= 1.9  # 1 s, then 2 s
 
 
-async def test_other_errors_are_not_swallowed():
-    async def step() -> None:
-        raise ValueError("a bug")
+async def test_a_loop_survives_any_error_and_logs_it(caplog):
+    stop = asyncio.Event()
+    calls = []
 
-    try:
-        await run_until(asyncio.Event(), "test", step)
-    except ValueError as exc:
-        assert str(exc) == "a bug"
-    else:
-        raise AssertionError("the bug was swallowed")
+    async def step() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("a bug")
+        stop.set()
+
+    await asyncio.wait_for(run_until(stop, "test", step), timeout=10)
+    assert len(calls) == 2
+    assert "a bug" in caplog.text and "test failed" in caplog.text
+
+
+def test_fault_points_are_inert_without_the_variable(monkeypatch):
+    monkeypatch.delenv(faults.VARIABLE, raising=False)
+    for name in ("worker.after_store", "notifier.after_album", "anything"):
+        fault_point(name)  # returns: nothing armed
+    assert faults.armed() == {}
+
+
+def test_an_armed_point_fails_only_where_it_is_named(monkeypatch):
+    monkeypatch.setenv(faults.VARIABLE, "worker.after_store=raise, notifier.after_album=kill")
+    assert faults.armed() == {"worker.after_store": "raise", "notifier.after_album": "kill"}
+    fault_point("worker.before_ack")
+    with pytest.raises(FaultInjected):
+        fault_point("worker.after_store")
+
+
+def test_a_point_armed_to_kill_kills_its_process_with_sigkill():
+    code = "from runtime.faults import fault_point; fault_point('x'); print('survived')"
+    env = {**os.environ, faults.VARIABLE: "x=kill"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == -9 and b"survived" not in done.stdout

@@ -54,7 +54,7 @@ class TelegramServer:
         }
         self.state = BotState(bot_user=bot_user)
         self._users: dict[int, FakeUser] = {}
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: dict[tuple[str, int | None], list[ApiError]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -199,16 +199,22 @@ class TelegramServer:
         error_code: int = 500,
         description: str = "Internal Server Error",
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail.
+        """Make the next ``times`` calls of ``method`` fail (only those to ``chat_id``, when
+        given: Telegram's flood control is per chat too).
 
         With ``retry_after`` the answer is Telegram's flood-wait 429 (aiogram raises
         ``TelegramRetryAfter``); otherwise ``error_code``/``description`` are used as given.
         """
         error = flood_wait(retry_after) if retry_after is not None else None
-        queue = self._failures.setdefault(method.lower(), [])
+        queue = self._failures.setdefault((method.lower(), chat_id), [])
         for _ in range(times):
             queue.append(error or ApiError(error_code, description))
+
+    def stop_failing(self, method: str, chat_id: int | None = None) -> None:
+        """Forget the failures still queued for ``method`` (and ``chat_id``)."""
+        self._failures.pop((method.lower(), chat_id), None)
 
     # -- HTTP handlers -----------------------------------------------------------------
 
@@ -221,7 +227,7 @@ class TelegramServer:
                 raise unauthorized()
             params = await _read_params(request)
             call.params = params.logged()
-            self._injected_failure(method)
+            self._injected_failure(method, params.get_str("chat_id"))
             handler = METHODS.get(method.lower())
             if handler is None:
                 raise method_not_found()
@@ -232,10 +238,12 @@ class TelegramServer:
         call.result = copy.deepcopy(result)  # the log keeps what was answered, not later edits
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
-    def _injected_failure(self, method: str) -> None:
-        queue = self._failures.get(method.lower())
-        if queue:
-            raise queue.pop(0)
+    def _injected_failure(self, method: str, chat_id: str | None) -> None:
+        chat = int(chat_id) if chat_id and chat_id.lstrip("-").isdigit() else None
+        for key in ((method.lower(), chat), (method.lower(), None)):
+            queue = self._failures.get(key)
+            if queue:
+                raise queue.pop(0)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         stored = self.state.files.by_path(request.match_info["path"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ class ApiCall:
     error_code: int | None = None
     error: str | None = None
     result: Any = None
+    at: float = field(default_factory=time.perf_counter)  # when it arrived
 
     @property
     def ok(self) -> bool:
