@@ -74,6 +74,7 @@ class Stack:
         self.extra = env
         self.telegram = TelegramServer(token=TOKEN)
         self.processes: list[subprocess.Popen] = []
+        self.logs: dict[int, str] = {}  # pid → its log's name
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "VITRINA_"))}
@@ -96,19 +97,32 @@ class Stack:
 
     def spawn(self, *command: str, log: str) -> None:
         with open(self.workdir / log, "ab") as out:
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", *command],
-                    cwd=REPO_ROOT,
-                    env=self.env(),
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
+            process = subprocess.Popen(
+                [sys.executable, "-m", *command],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
+        self.processes.append(process)
+        self.logs[process.pid] = log
+
+    def check_alive(self) -> None:
+        """A part that exited while starting would otherwise be waited for until the timeout."""
+        for process in self.processes:
+            if process.poll() is not None:
+                log = self.workdir / self.logs[process.pid]
+                tail = log.read_text(errors="replace").strip().splitlines()[-1:]
+                raise SystemExit(f"{log.name}: exited with {process.returncode}: {tail}")
 
     async def start_bot(self) -> None:
         self.spawn("cli", "bot", log="bot.log")
-        await until(lambda: bool(self.telegram.calls("getUpdates")), "the bot to poll")
+
+        def polling() -> bool:
+            self.check_alive()
+            return bool(self.telegram.calls("getUpdates"))
+
+        await until(polling, "the bot to poll")
 
     async def start_workers(self, count: int, gpu_s: float) -> None:
         for i in range(count):
@@ -118,6 +132,7 @@ class Stack:
         try:
 
             async def ready() -> bool:
+                self.check_alive()
                 return len(await alive_workers(redis, keys)) >= count
 
             await until(ready, f"{count} workers to beat")

@@ -30,6 +30,8 @@ class SleepEngines:
     """The engine-set interface the worker uses, sleeping `gpu_s` per image (sleeping frees
     the interpreter, as a GPU kernel does) and returning the photo itself as each image."""
 
+    labeler = None  # no category model: every photo is "a product"
+
     def __init__(self, gpu_s: float) -> None:
         self.gpu_s = gpu_s
 

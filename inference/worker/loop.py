@@ -153,7 +153,8 @@ class Worker:
         metrics.queue_wait(job)
         await self._report(job, Stage.CUTTING, 0, job.count)
         try:
-            image = decode_image(await self.ctx.storage.images.get(job.input_image_id))
+            data = await self.ctx.storage.images.get(job.input_image_id)
+            image = await asyncio.to_thread(decode_image, data)
         except OUTAGES:
             raise
         except Exception as exc:
@@ -234,10 +235,13 @@ class Worker:
             ),
             f"job {job.id} done",
         )
-        if done:
-            metrics.JOBS.labels(status="done", engine=result.engine).inc()
-            self.processed += 1
-            log.info("job done by %s (images: %d)", result.engine, len(ids))
+        if not done:
+            unused = [*ids, mask_id]
+            await through_outages(lambda: self._drop_unused(job, unused), f"job {job.id} drop")
+            return
+        metrics.JOBS.labels(status="done", engine=result.engine).inc()
+        self.processed += 1
+        log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _save_images(self, job: Job, result: GenerationResult) -> tuple[list[str], str]:
         images = self.ctx.storage.images
@@ -249,6 +253,14 @@ class Worker:
         mask = await asyncio.to_thread(encode_png, result.mask)
         mask_id = await images.put(mask, f"{job.id}-mask.png", job_id=job.id, kind="mask")
         return ids, mask_id
+
+    async def _drop_unused(self, job: Job, image_ids: list[str]) -> None:
+        """The job was cancelled, forgotten (/forget) or taken over while it painted:
+        images that no record points at would otherwise never be deleted."""
+        fresh = await self.ctx.storage.jobs.get(job.id)
+        kept = {*fresh.result_image_ids, fresh.mask_image_id} if fresh else set()
+        dropped = await self.ctx.storage.images.delete_many(i for i in image_ids if i not in kept)
+        log.info("job no longer held: %d stored images dropped", dropped)
 
     async def _failed(self, claim: Claim, job: Job, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"
@@ -331,7 +343,8 @@ class Worker:
 
     async def _label_image(self, image_id: str) -> None:
         try:
-            image = decode_image(await self.ctx.storage.images.get(image_id))
+            data = await self.ctx.storage.images.get(image_id)
+            image = await asyncio.to_thread(decode_image, data)
             label = await asyncio.to_thread(self.ctx.engines.label, image)
         except OUTAGES:
             raise
@@ -399,7 +412,8 @@ def _request(task: Task) -> GenerationRequest:
 
 
 def decode_image(data: bytes) -> Image.Image:
-    """The photo upright, as the user saw it (phones store the rotation in EXIF)."""
+    """The photo upright, as the user saw it (phones store the rotation in EXIF). Slow on a
+    big photo: callers run it in a thread, off the event loop."""
     image = Image.open(io.BytesIO(data))
     image.load()
     return ImageOps.exif_transpose(image)

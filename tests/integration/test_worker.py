@@ -197,3 +197,21 @@ async def test_a_job_cancelled_while_it_runs_stops_without_a_failed_attempt(
     kinds = [e.type for e in await events(redis, settings, job.id)]
     assert kinds[-1] == EventType.CANCELLED and EventType.FAILED not in kinds
     assert await redis.xlen(keys.dead) == 0
+
+
+async def test_images_of_a_job_forgotten_while_it_paints_are_not_kept(
+    settings, storage, redis, engines
+):
+    keys = Keys(settings.stream_prefix)
+    held = HeldEngines(engines)
+
+    async def dropped() -> bool:
+        pending = (await redis.xpending(keys.jobs, WORKERS_GROUP))["pending"]
+        return pending == 0 and not await storage.images.ids(job_id=job.id)
+
+    async with worker_running(settings, held):
+        job = await submit(storage, redis, settings, product_photo(), count=2)
+        await eventually(held.holding.is_set)
+        await storage.jobs.delete(job.id)  # /forget deletes the record under the worker
+        held.released.set()
+        await eventually(dropped, what="the entry acknowledged and no image kept")
