@@ -131,12 +131,6 @@ class JobRepo:
         cursor = self._col.find({"status": status}).sort("queued_ts", 1)
         return [Job.model_validate(d) async for d in cursor.limit(limit)]
 
-    async def active_for_chat(self, chat_id: int) -> list[Job]:
-        cursor = self._col.find(
-            {"chat_id": chat_id, "status": {"$in": [JobStatus.QUEUED, JobStatus.RUNNING]}}
-        )
-        return [Job.model_validate(d) async for d in cursor]
-
     async def to_deliver(self, now: float, limit: int) -> list[Job]:
         """Finished jobs whose outcome has not reached the chat, due and not leased now."""
         query = {
@@ -160,11 +154,6 @@ class JobRepo:
     async def recent(self, since: datetime, limit: int = 10_000) -> list[Job]:
         cursor = self._col.find({"created_at": {"$gte": since}}).sort("created_at", -1)
         return [Job.model_validate(d) async for d in cursor.limit(limit)]
-
-    async def unfinished_before(self, before: datetime, limit: int = 1000) -> list[Job]:
-        """Jobs created before `before` that have not finished."""
-        match = {"status": {"$in": UNFINISHED}, "created_at": {"$lt": before}}
-        return [Job.model_validate(d) async for d in self._col.find(match).limit(limit)]
 
     async def page(self, skip: int, limit: int, **match: Any) -> list[Job]:
         cursor = self._col.find(match).sort("created_at", -1).skip(skip).limit(limit)
@@ -204,10 +193,6 @@ class JobRepo:
 
     async def delete_for_chat(self, chat_id: int) -> int:
         return (await self._col.delete_many({"chat_id": chat_id})).deleted_count
-
-    async def older_than(self, before: datetime) -> list[Job]:
-        cursor = self._col.find({"created_at": {"$lt": before}})
-        return [Job.model_validate(d) async for d in cursor]
 
     async def all_for_chat(self, chat_id: int) -> list[Job]:
         return [Job.model_validate(d) async for d in self._col.find({"chat_id": chat_id})]
