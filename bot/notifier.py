@@ -26,11 +26,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.metrics import ALBUMS_DELIVERED
 from bot.services.delivery import send_actions, send_album
 from bot.services.deps import BotDeps
-from bot.services.status import final_text, progress_text, queued_text
+from bot.services.status import final_markup, final_text, progress_text, queued_text
 from jobs.delivery import DeliveryLeases, LeaseLost
 from jobs.events import event_reader
 from jobs.heartbeat import beat_key
@@ -125,7 +126,8 @@ class Notifier:
         if job is None or job.status.finished or job.delivery:
             return
         try:
-            await self._edit_status(job, progress_text(Translator.load(job.lang), event), True)
+            t = Translator.load(job.lang)
+            await self._edit_status(job, progress_text(t, event), builders.job_running(t, job.id))
         except (TelegramRetryAfter, *PERMANENT, *TRANSIENT) as exc:
             log.info("job %s: progress not shown: %s", job.id, exc)  # the next one will be
 
@@ -213,17 +215,15 @@ class Notifier:
         log.info("%s: told the user", job.status)
 
     async def _final_status(self, job: Job, t: Translator) -> None:
-        text = final_text(t, job)
+        text, markup = final_text(t, job), final_markup(t, job)
         if job.status_message_id is not None:
-            await self._edit_status(job, text, keep_cancel=False)
+            await self._edit_status(job, text, markup)
         elif job.status != JobStatus.DONE:  # without a status message, still one clear word
-            await self._bot.send_message(job.chat_id, text)
+            await self._bot.send_message(job.chat_id, text, reply_markup=markup)
 
-    async def _edit_status(self, job: Job, text: str, keep_cancel: bool) -> None:
+    async def _edit_status(self, job: Job, text: str, markup: InlineKeyboardMarkup | None) -> None:
         if job.status_message_id is None:
             return
-        t = Translator.load(job.lang)
-        markup = builders.job_running(t, job.id) if keep_cancel else None
         try:
             await self._bot.edit_message_text(
                 text, chat_id=job.chat_id, message_id=job.status_message_id, reply_markup=markup
@@ -244,7 +244,8 @@ class Notifier:
             if 0 < position != job.position:
                 t = Translator.load(job.lang)
                 try:
-                    await self._edit_status(job, queued_text(t, position), keep_cancel=True)
+                    markup = builders.job_running(t, job.id)
+                    await self._edit_status(job, queued_text(t, position), markup)
                 except TelegramRetryAfter as exc:
                     await pause_unless_stopped(stop, exc.retry_after)  # albums first
                     return

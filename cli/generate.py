@@ -1,7 +1,8 @@
 """`vitrina generate`: product photos in, marketing images out, as DESIGN.md's contract says.
 
 vitrina generate IMAGE... --style STYLE [--count N] [--prompt TEXT]
-                 [--engine studio|diffusion] [--seed S] [--canvas WxH] --out DIR [--json]
+                 [--engine studio|diffusion] [--seed S] [--canvas WxH]
+                 [--cutout auto|holes_filled|tighter|looser|grabcut] --out DIR [--json]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from catalog import style_ids
+from catalog.cutouts import CutoutChoice
 from inference.engine import ENGINE_NAMES, GenerationRequest, InvalidRequest
 from inference.intake import UnusableImage, inspect
 from settings import Settings
@@ -56,6 +58,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="first seed; variations use S+1…")
     parser.add_argument("--canvas", help=CANVAS_HELP)
+    parser.add_argument(
+        "--cutout",
+        type=CutoutChoice,
+        choices=list(CutoutChoice),
+        default=CutoutChoice.AUTO,
+        help="how to cut the product out (default auto; any other is never refused as "
+        "implausible, only when nothing is left)",
+    )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR")
     parser.add_argument("--json", action="store_true", help="one JSON object per input")
     parser.set_defaults(func=generate, quiet_log_level="WARNING")
@@ -145,6 +155,7 @@ def _requests(args: argparse.Namespace, settings: Settings) -> list[tuple[Input,
             seed=args.seed,
             canvas=canvas,
             engine=args.engine,
+            cutout=args.cutout,
         )
         try:
             check_request(request, settings.max_images_per_job)

@@ -9,6 +9,7 @@ def routers() -> list[Router]:
     from handlers import (
         admin,
         choose,
+        cutout,
         fallback,
         forget,
         groups,
@@ -30,5 +31,6 @@ def routers() -> list[Router]:
         photo.router,
         choose.router,
         suggest.router,
+        cutout.router,
         fallback.router,
     ]

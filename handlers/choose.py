@@ -8,7 +8,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services.deps import BotDeps
-from bot.services.drafts import Draft, job_from_draft, load_draft, save_draft, with_label
+from bot.services.drafts import (
+    Draft,
+    job_from_draft,
+    load_draft,
+    options_text,
+    save_draft,
+    with_label,
+)
 from bot.services.launch import launch, new_seed
 from catalog import style_ids
 from handlers.states import Flow, draft_or_refuse, refuse
@@ -62,7 +69,7 @@ async def count_chosen(
     await save_draft(state, draft)
     await state.set_state(Flow.options)
     await query.message.edit_text(
-        _options_text(t, draft), reply_markup=builders.options(t, draft.token).as_markup()
+        options_text(t, draft), reply_markup=builders.options(t, draft.token).as_markup()
     )
 
 
@@ -103,7 +110,7 @@ async def prompt_written(message: Message, t: Translator, state: FSMContext, dep
         return
     await state.set_state(Flow.options)
     markup = builders.options(t, draft.token).as_markup()
-    await message.answer(_options_text(t, draft), reply_markup=markup)
+    await message.answer(options_text(t, draft), reply_markup=markup)
 
 
 @router.callback_query(OptionCb.filter(F.action == "generate"))
@@ -145,7 +152,3 @@ async def _ask_count(
 def _counts(deps: BotDeps) -> list[int]:
     settings = deps.settings
     return [n for n in settings.image_counts if 1 <= n <= settings.max_images_per_job]
-
-
-def _options_text(t: Translator, draft: Draft) -> str:
-    return t.get("options-choose", style=t.get(f"style-{draft.style}"), count=draft.count)

@@ -1,4 +1,5 @@
-"""Buttons on a job: cancel it, run it again, change its style, get its images again."""
+"""Buttons on a job: cancel it, run it again, change its style, get its images again, check
+the cut-out of one whose product could not be cut out."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.services.cutouts import show_cutout
 from bot.services.delivery import send_files_once
 from bot.services.deps import BotDeps
-from bot.services.drafts import Draft, save_draft
+from bot.services.drafts import Draft, draft_from_job, save_draft
 from bot.services.launch import cancel_job, launch, new_seed, rerun_of
 from handlers.states import Flow, refuse
 from keyboards import builders
@@ -86,10 +88,29 @@ async def change_style(
     job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
     if job is None:
         return
-    draft = Draft(upload_id=job.input_image_id, count=job.count, label=job.label)
+    draft = Draft(upload_id=job.input_image_id, count=job.count, label=job.label, cutout=job.cutout)
     await save_draft(state, draft)
     await state.set_state(Flow.style)
     await query.message.answer(t.get("style-choose"), reply_markup=builders.styles(t, draft.token))
+
+
+@router.callback_query(JobCb.filter(F.action == JobAction.CHECK_CUTOUT))
+async def check_cutout(
+    query: CallbackQuery,
+    callback_data: JobCb,
+    callback_answer: CallbackAnswer,
+    t: Translator,
+    state: FSMContext,
+    deps: BotDeps,
+) -> None:
+    """A job whose product could not be cut out: its draft again, and the cut-out check."""
+    job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
+    if job is None:
+        return
+    draft = draft_from_job(job)
+    await save_draft(state, draft)
+    await state.set_state(Flow.options)
+    await show_cutout(query.bot, query.message.chat.id, t, deps, draft, draft.cutout)
 
 
 @router.callback_query(JobCb.filter(F.action.in_({JobAction.FILES, JobAction.RESEND})))

@@ -14,6 +14,7 @@ from typing import Protocol
 from PIL import Image
 
 from catalog import Style
+from catalog.cutouts import CutoutChoice
 
 # Every engine a worker can serve; a request or the ENGINE setting names one of them.
 ENGINE_NAMES: tuple[str, ...] = ("studio", "diffusion")
@@ -33,6 +34,7 @@ class GenerationRequest:
     canvas: tuple[int, int] | None = None  # None: the input's size, product stays in place
     engine: str | None = None  # one of ENGINE_NAMES; None: the worker's default (ENGINE)
     category: str | None = None  # the product's catalogue category, when known
+    cutout: CutoutChoice = CutoutChoice.AUTO  # how the user asked the product to be cut out
 
 
 @dataclass

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from PIL import Image
 
 from catalog import catalog
+from catalog.cutouts import CutoutChoice
+from inference.cutout import Cutout
 from inference.devices import resolve_device
 from inference.diffusion import DiffusionEngine, DiffusionOptions
 from inference.diffusion.pipelines import load_inpaint_pipeline
@@ -82,6 +84,10 @@ class EngineSet:
             raise InvalidRequest(str(error)) from None
         engine = self.diffusion if name == "diffusion" else self.studio
         return engine if engine is not None and engine.serves(style) else self.studio
+
+    def cut(self, image: Image.Image, choice: CutoutChoice) -> Cutout:
+        """The product cut out as `choice` says, by the segmenter every engine shares."""
+        return self.studio.segmenter.cut(image, choice)
 
     def label(self, image: Image.Image) -> str | None:
         """The product's catalogue category, None without a label model or when unsure."""

@@ -21,7 +21,7 @@ Who calls what (nothing else writes a job's status):
   a time by a Redis lock; returns None when another holds it);
 - workers: `start(claim, worker)`, `keep(jobs, worker)` (extends the leases while painting),
   `progress(job, stage, done, total)`, `succeed(claim, job, worker, **results)`,
-  `fail_or_retry(claim, job, worker, reason, permanent=)`, `stop_cancelled(claim, job,
+  `fail_or_retry(claim, job, worker, reason, permanent=, kind=)`, `stop_cancelled(claim, job,
   worker)`, `release(jobs, worker)` (a stopping worker gives its jobs up);
 - the notifier: `jobs.delivery.DeliveryLeases` for the delivery record of a finished job.
 """
@@ -46,7 +46,7 @@ from jobs.names import Keys
 from jobs.queue import JobQueue, QueueFull
 from jobs.quota import Quota, utc_day
 from runtime.faults import fault_point
-from storage.jobs import Delivery, Job
+from storage.jobs import Delivery, ErrorKind, Job
 from storage.status import JobStatus, Stage
 from storage.store import Storage
 
@@ -231,6 +231,7 @@ class Lifecycle:
                 "status": JobStatus.QUEUED,
                 "attempts": 0,
                 "error": None,
+                "error_kind": None,
                 "queued_ts": time.time(),
                 "finished_ts": 0.0,
                 "finished_at": None,
@@ -373,14 +374,21 @@ class Lifecycle:
         return True
 
     async def fail_or_retry(
-        self, claim: Claim, job: Job, worker: str, reason: str, permanent: bool = False
+        self,
+        claim: Claim,
+        job: Job,
+        worker: str,
+        reason: str,
+        permanent: bool = False,
+        kind: ErrorKind | None = None,
     ) -> JobStatus | None:
         """Another attempt after a back-off, or FAILED (dead-lettered, quota given back)
-        when the attempts are spent or retrying cannot help. None when `worker` no longer
-        held the job."""
+        when the attempts are spent or retrying cannot help; a failure's `kind` is kept on
+        the record for the chat. None when `worker` no longer held the job."""
         current = await self.storage.jobs.get(job.id) or job
         if permanent or current.attempts >= self.policy.max_attempts:
-            return JobStatus.FAILED if await self._give_up(claim, current, worker, reason) else None
+            gave_up = await self._give_up(claim, current, worker, reason, kind)
+            return JobStatus.FAILED if gave_up else None
         due = time.time() + self.policy.delay(current.attempts)
         fields = {
             "status": JobStatus.QUEUED,
@@ -397,14 +405,16 @@ class Lifecycle:
         await defer(self.redis, self.keys, claim, due)
         return JobStatus.QUEUED
 
-    async def _give_up(self, claim: Claim, job: Job, worker: str, reason: str) -> bool:
+    async def _give_up(
+        self, claim: Claim, job: Job, worker: str, reason: str, kind: ErrorKind | None = None
+    ) -> bool:
         now = time.time()
 
         def decide(j: Job) -> dict[str, Any] | None:
             mine = j.status == JobStatus.RUNNING and (j.owner == worker or j.lease_until < now)
             if not (mine or j.status == JobStatus.QUEUED):
                 return None
-            return self._final(JobStatus.FAILED, error=reason[:500])
+            return self._final(JobStatus.FAILED, error=reason[:500], error_kind=kind)
 
         failed = await self.change(job, decide)
         if failed is None:

@@ -37,6 +37,14 @@ class Keys:
     def label(self, image_id: str) -> str:
         return f"{self.prefix}:label:{image_id}"
 
+    @property
+    def preview_requests(self) -> str:
+        """Stream of cut-out previews the bot asks a worker for (a photo, a choice)."""
+        return f"{self.prefix}:preview-requests"
+
+    def preview(self, image_id: str, choice: str) -> str:
+        return f"{self.prefix}:preview:{image_id}:{choice}"
+
     def cancel(self, job_id: str) -> str:
         return f"{self.prefix}:cancel:{job_id}"
 

@@ -8,8 +8,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from catalog import style_ids
+from catalog.cutouts import CutoutChoice
 from keyboards.callbacks import (
     CountCb,
+    CutoutCb,
     ForgetCb,
     HistoryCb,
     JobAction,
@@ -44,8 +46,38 @@ def options(t: Translator, token: str) -> InlineKeyboardBuilder:
     kb.button(text=t.get("options-generate"), callback_data=OptionCb(action="generate", d=token))
     kb.button(text=t.get("suggest-button"), callback_data=SuggestCb(action="show", d=token))
     kb.button(text=t.get("options-own"), callback_data=OptionCb(action="own", d=token))
+    kb.button(text=t.get("cutout-check-button"), callback_data=CutoutCb(action="check", d=token))
     kb.adjust(1)
     return kb
+
+
+def cutout_choices(
+    t: Translator, shown: CutoutChoice, usable: bool, token: str
+) -> InlineKeyboardMarkup:
+    """Under a cut-out preview: the other ways to cut, Use this one (when it is usable)
+    and Back to the options."""
+    kb = InlineKeyboardBuilder()
+    others = [choice for choice in CutoutChoice if choice != shown]
+    for choice in others:
+        kb.button(
+            text=t.get(f"cutout-choice-{choice}"),
+            callback_data=CutoutCb(action="check", choice=choice, d=token),
+        )
+    if usable:
+        kb.button(
+            text=t.get("cutout-use"), callback_data=CutoutCb(action="use", choice=shown, d=token)
+        )
+    kb.button(text=t.get("cutout-back"), callback_data=CutoutCb(action="back", d=token))
+    kb.adjust(2, 2, 1, 1)
+    return kb.as_markup()
+
+
+def cutout_check(t: Translator, job_id: str) -> InlineKeyboardMarkup:
+    """Under a job that could not cut its product out."""
+    kb = InlineKeyboardBuilder()
+    action = JobCb(action=JobAction.CHECK_CUTOUT, job_id=job_id)
+    kb.button(text=t.get("cutout-check-button"), callback_data=action)
+    return kb.as_markup()
 
 
 def job_running(t: Translator, job_id: str) -> InlineKeyboardMarkup:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
+
+from catalog.cutouts import CutoutChoice
 
 # A draft's buttons carry its token (`d`): see bot/services/drafts.py.
 
@@ -24,6 +27,14 @@ class OptionCb(CallbackData, prefix="op"):
     d: str = ""
 
 
+class CutoutCb(CallbackData, prefix="cc"):
+    """Show the cut-out as `choice` (None: the draft's own), use it, or go back."""
+
+    action: Literal["check", "use", "back"]
+    choice: CutoutChoice | None = None
+    d: str = ""
+
+
 class JobAction(StrEnum):
     CANCEL = "x"
     REGENERATE = "r"
@@ -32,6 +43,7 @@ class JobAction(StrEnum):
     FILES = "f"
     RERUN = "a"
     RESEND = "e"
+    CHECK_CUTOUT = "c"  # a job that could not cut its product out: check the cut-out
 
 
 class JobCb(CallbackData, prefix="j"):

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.collection import AsyncCollection
 
+from catalog.cutouts import CutoutChoice
 from storage.status import JobStatus
 
 # Jobs made in the panel's "Try it" belong to this chat id, which no Telegram chat has.
@@ -40,6 +41,12 @@ class Delivery(StrEnum):
     FAILED = "failed"  # Telegram refused for good (blocked, chat gone) or tries spent
 
 
+class ErrorKind(StrEnum):
+    """Why a failed job failed, where the chat says something particular about it."""
+
+    UNSURE_CUTOUT = "unsure_cutout"  # no method could cut the product out believably
+
+
 class Job(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -58,6 +65,7 @@ class Job(BaseModel):
     result_image_ids: list[str] = Field(default_factory=list)
     mask_image_id: str | None = None
     label: str | None = None
+    cutout: CutoutChoice = CutoutChoice.AUTO  # how the user asked the product to be cut out
     parent_job_id: str | None = None
     status: JobStatus = JobStatus.QUEUED
     rev: int = 0  # bumped by every change of the record: compare-and-set
@@ -66,6 +74,7 @@ class Job(BaseModel):
     position: int | None = None  # the queue position its status message shows
     attempts: int = 0  # attempts started, crashed ones included
     error: str | None = None
+    error_kind: ErrorKind | None = None  # set with a failure the chat explains in its own way
     quota_day: str = ""  # the UTC day whose quota it took ("": none taken)
     owner: str = ""  # the worker running it
     lease_until: float = 0.0  # epoch s; a running job's owner extends it while it paints

@@ -8,7 +8,9 @@ from aiogram.fsm.context import FSMContext
 from pydantic import BaseModel, Field
 
 from bot.services.deps import BotDeps
+from catalog.cutouts import CutoutChoice
 from jobs.label_requests import known_label
+from locales import Translator
 from storage.chats import Chat
 from storage.jobs import Job
 
@@ -26,6 +28,7 @@ class Draft(BaseModel):
     model_prompt: str | None = None
     negative_prompt: str | None = None
     label: str | None = None
+    cutout: CutoutChoice = CutoutChoice.AUTO
 
     @property
     def complete(self) -> bool:
@@ -60,4 +63,20 @@ def job_from_draft(draft: Draft, chat: Chat, seed: int) -> Job:
         negative_prompt=draft.negative_prompt,
         input_image_id=draft.upload_id,
         label=draft.label,
+        cutout=draft.cutout,
     )
+
+
+def draft_from_job(job: Job) -> Draft:
+    """A new draft with everything a job was asked with, to look at and start again."""
+    keep = {"style", "count", "user_prompt", "model_prompt", "negative_prompt", "label", "cutout"}
+    return Draft(upload_id=job.input_image_id, **job.model_dump(include=keep))
+
+
+def options_text(t: Translator, draft: Draft) -> str:
+    """Above the options keyboard: what the job will be made with."""
+    style = t.get(f"style-{draft.style}")
+    if draft.cutout == CutoutChoice.AUTO:
+        return t.get("options-choose", style=style, count=draft.count)
+    choice = t.get(f"cutout-choice-{draft.cutout}")
+    return t.get("cutout-chosen", choice=choice, style=style, count=draft.count)

@@ -76,6 +76,7 @@ def rerun_of(job: Job, seed: int, lang: str) -> Job:
         "negative_prompt",
         "input_image_id",
         "label",
+        "cutout",
     }
     return Job(**job.model_dump(include=keep), seed=seed, lang=lang, parent_job_id=job.id)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from aiogram.types import InlineKeyboardMarkup
+
 from jobs.lifecycle import Refused
 from jobs.messages import JobEvent
+from keyboards import builders
 from locales import Translator
-from storage.jobs import Job
+from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus, Stage
 
 FINAL_TEXTS = {
@@ -34,7 +37,19 @@ def progress_text(t: Translator, event: JobEvent) -> str:
 
 def final_text(t: Translator, job: Job) -> str:
     """What the status message says once the job has finished."""
+    if _unsure_cutout(job):
+        return t.get("status-unsure-cutout")
     return t.get(FINAL_TEXTS[job.status])
+
+
+def final_markup(t: Translator, job: Job) -> InlineKeyboardMarkup | None:
+    """The buttons under a finished job's status message: the cut-out check when its
+    product could not be cut out, so that no album of wrong images is ever the answer."""
+    return builders.cutout_check(t, job.id) if _unsure_cutout(job) else None
+
+
+def _unsure_cutout(job: Job) -> bool:
+    return job.status == JobStatus.FAILED and job.error_kind == ErrorKind.UNSURE_CUTOUT
 
 
 def refusal_text(t: Translator, refusal: Refused) -> str:

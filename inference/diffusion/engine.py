@@ -90,7 +90,7 @@ class DiffusionEngine:
         # 1. Check every request before spending any GPU time.
         styles = [check_request(request, self.options.max_count) for request in requests]
         # 2. Cut each product out (in parallel), place it, and prepare what the model sees.
-        cutouts = list(self.cpu.map(self.segmenter.cut, [request.image for request in requests]))
+        cutouts = list(self.cpu.map(lambda r: self.segmenter.cut(r.image, r.cutout), requests))
         paintings = [
             painting
             for index, parts in enumerate(zip(requests, styles, cutouts, strict=True))

@@ -9,7 +9,8 @@ mask corrected with the photo's colours (refine.py), checked for plausibility
 (plausibility.py) and matted at full size (matting.py). An implausible
 mask is retried with GrabCut, whose mask stands in only when it is believable in the
 model's place (second_opinion.py); otherwise the caller gets UnsureCutout rather
-than a blank, truncated or wrong product.
+than a blank, truncated or wrong product. A user's own choice (catalog.cutouts, applied
+in choices.py) is made after seeing the result, so it is refused only when empty.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from catalog.cutouts import CutoutChoice
 from inference.cutout import Cutout
 from inference.decoding import Decoded, decode
 from inference.devices import onnx_providers
 from inference.engine import InvalidRequest
+from inference.segmentation.choices import adjusted
 from inference.segmentation.grabcut import GrabCutMasker
 from inference.segmentation.matting import matte
 from inference.segmentation.models import choose_model, rembg_session
@@ -96,20 +99,28 @@ class Segmenter:
     def name(self) -> str:
         return self.masker.name
 
-    def cut(self, photo: Image.Image) -> Cutout:
-        """The product in `photo`; a photo with a transparent background is taken as
-        already cut. Raises UnsureCutout when no method finds a believable product."""
+    def cut(self, photo: Image.Image, choice: CutoutChoice = CutoutChoice.AUTO) -> Cutout:
+        """The product in `photo`, cut out as `choice` says; a photo with a transparent
+        background is taken as already cut. Raises UnsureCutout when no method finds a
+        believable product (for a user's own choice: when nothing is left of it)."""
         decoded = decode(photo)
         if decoded.alpha is not None:
             return _already_cut(decoded)
-        attempt, doubt = self._believable(decoded.rgb)
-        alpha, foreground = matte(decoded.rgb, attempt.refined.mask)
+        if choice == CutoutChoice.GRABCUT:
+            attempt = self._attempt(GrabCutMasker(), decoded.rgb)
+            doubt = attempt.implausible
+        else:
+            attempt, doubt = self._believable(decoded.rgb, insist=choice.looked_at)
+        alpha, foreground = matte(decoded.rgb, adjusted(attempt.refined.mask, choice))
+        if not (alpha >= 0.5).any():
+            raise UnsureCutout(f"the product could not be cut out: none of it is left ({choice})")
         return Cutout(alpha=alpha, foreground=foreground, doubt=doubt)
 
-    def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None]:
+    def _believable(self, image: np.ndarray, insist: bool = False) -> tuple[Attempt, str | None]:
         """The masker's attempt when plausible (with a doubt when its own mask was not,
         though the refinement mended it); else the fallback's when plausible and
-        believable in the model's place; else UnsureCutout, saying why."""
+        believable in the model's place; else UnsureCutout, saying why (or, when the
+        caller `insist`s, the masker's attempt with that as its doubt)."""
         first = self._attempt(self.masker, image)
         if first.implausible is None:
             if first.suspicious is None:
@@ -124,6 +135,8 @@ class Segmenter:
             if doubt is None:
                 return second, f"{first.masker}'s outline was implausible ({reason})"
             reason = f"{reason}, and {doubt}"
+        if insist:
+            return first, reason
         raise UnsureCutout(
             f"the product could not be cut out reliably: {reason}; "
             "send a photo of the whole product against a plainer background"

@@ -40,7 +40,7 @@ class StudioEngine:
         # 1. Check the request and find its style.
         style = check_request(request, self.max_count)
         # 2. Cut the product out and place it on its frame.
-        cutout = self.segmenter.cut(request.image)
+        cutout = self.segmenter.cut(request.image, request.cutout)
         placed = place(cutout, request.canvas, self.canvas_fill)
         # 3. Light, backdrop, shadow and composite, once per variation.
         images, lightings = [], []

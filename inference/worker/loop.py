@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 import os
 import socket
@@ -21,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, ImageOps
+from PIL import Image
 from redis.asyncio import Redis
 
 from inference.engine import (
@@ -31,7 +30,10 @@ from inference.engine import (
     ProgressCallback,
 )
 from inference.engine_set import EngineSet
+from inference.segmentation import UnsureCutout
 from inference.worker import metrics
+from inference.worker.images import decode_image, encode_png
+from inference.worker.previews import serve_previews
 from jobs.consumer import Claim, JobConsumer
 from jobs.heartbeat import beat, forget
 from jobs.label_requests import label_reader, save_label
@@ -40,7 +42,7 @@ from jobs.names import Keys
 from runtime.faults import fault_point
 from runtime.logs import log_context
 from runtime.loops import OUTAGES, pause_unless_stopped, run_until, through_outages
-from storage.jobs import Job
+from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus, Stage
 from storage.store import Storage
 
@@ -97,6 +99,7 @@ class Worker:
         helpers = [
             asyncio.create_task(self._beat_until(stop)),
             asyncio.create_task(self._label_until(stop)),
+            asyncio.create_task(serve_previews(self.ctx, stop)),
             asyncio.create_task(run_until(stop, "reaper", self._reap)),
         ]
         log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
@@ -275,9 +278,10 @@ class Worker:
         )
         # A request the engine refused fails the same way every time: no retry.
         permanent = isinstance(exc, InvalidRequest)
+        kind = ErrorKind.UNSURE_CUTOUT if isinstance(exc, UnsureCutout) else None
         status = await through_outages(
             lambda: self.ctx.lifecycle.fail_or_retry(
-                claim, job, self.ctx.name, reason, permanent=permanent
+                claim, job, self.ctx.name, reason, permanent=permanent, kind=kind
             ),
             f"job {job.id} failure",
         )
@@ -408,18 +412,5 @@ def _request(task: Task) -> GenerationRequest:
         seed=job.seed,
         engine=job.engine,
         category=job.label,
+        cutout=job.cutout,
     )
-
-
-def decode_image(data: bytes) -> Image.Image:
-    """The photo upright, as the user saw it (phones store the rotation in EXIF). Slow on a
-    big photo: callers run it in a thread, off the event loop."""
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return ImageOps.exif_transpose(image)
-
-
-def encode_png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from catalog import catalog
+from catalog.cutouts import CutoutChoice
 from inference.engine_set import EngineSet
-from inference.worker.loop import Worker, decode_image
+from inference.worker.images import decode_image, encode_png
+from inference.worker.loop import Worker
 from inference.worker.main import worker_context
 from jobs.label_requests import known_label, request_label
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
+from jobs.previews import known_preview, request_preview
 from jobs.queue import JobQueue
 from settings import Settings
-from storage.jobs import Job
+from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus
 from storage.store import Storage
-from tests.support.photos import product_photo
+from tests.support.photos import product_photo, ring_photo
 from tests.support.waiting import eventually
 
 # Generous: the first test also loads the models, cold on a fresh environment.
@@ -215,3 +221,61 @@ async def test_images_of_a_job_forgotten_while_it_paints_are_not_kept(
         await storage.jobs.delete(job.id)  # /forget deletes the record under the worker
         held.released.set()
         await eventually(dropped, what="the entry acknowledged and no image kept")
+
+
+def blank_wall() -> bytes:
+    return encode_png(Image.new("RGB", (320, 256), (205, 205, 205)))
+
+
+async def test_a_cutout_preview_is_answered_for_each_choice(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(encode_png(ring_photo(256)), "original.png")
+    for choice in (CutoutChoice.AUTO, CutoutChoice.HOLES_FILLED):
+        await request_preview(redis, keys, image_id, choice)
+    previews = {}
+    for choice in (CutoutChoice.AUTO, CutoutChoice.HOLES_FILLED):
+        preview = await eventually(lambda c=choice: known_preview(redis, keys, image_id, c))
+        assert preview.unsure is None
+        previews[choice] = np.asarray(Image.open(io.BytesIO(preview.image)))
+    # The ring's hole shows the checkerboard's grey; filled, it shows the old backdrop.
+    assert np.ptp(previews[CutoutChoice.AUTO][128, 128]) < 12
+    assert np.ptp(previews[CutoutChoice.HOLES_FILLED][128, 128]) > 100
+
+
+async def test_a_photo_no_method_is_sure_of_gets_a_preview_saying_why(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    image_id = await storage.images.put(blank_wall(), "original.png")
+    await request_preview(redis, keys, image_id, CutoutChoice.AUTO)
+    preview = await eventually(lambda: known_preview(redis, keys, image_id, CutoutChoice.AUTO))
+    assert preview.image is None and "could not be cut out" in preview.unsure
+
+
+async def test_an_unsure_cutout_fails_the_job_at_once_with_its_kind(
+    settings, storage, redis, running_worker
+):
+    job = await submit(storage, redis, settings, blank_wall(), count=1)
+    await eventually(lambda: final(storage, job.id))
+    failed = await storage.jobs.get(job.id)
+    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 1)
+    assert failed.error_kind == ErrorKind.UNSURE_CUTOUT
+
+
+async def test_a_jobs_cutout_choice_reaches_its_mask(settings, storage, redis, running_worker):
+    photo = encode_png(ring_photo(256))
+    jobs = [
+        await submit(storage, redis, settings, photo, count=1, cutout=choice)
+        for choice in (CutoutChoice.AUTO, CutoutChoice.HOLES_FILLED)
+    ]
+    await eventually(lambda: all_final(storage, jobs))
+    centres = []
+    for job in jobs:
+        done = await storage.jobs.get(job.id)
+        assert done.status == JobStatus.DONE and done.cutout == job.cutout
+        centres.append(
+            np.asarray(decode_image(await storage.images.get(done.mask_image_id)))[128, 128]
+        )
+    assert centres == [0, 255]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from inference.engine_set import EngineSet
-from inference.worker.loop import decode_image
+from inference.worker.images import decode_image
 from settings import Settings
 from storage.status import JobStatus
 from tests.integration.test_worker import all_final, submit, worker_running

@@ -20,6 +20,7 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     SendMessage,
+    SendPhoto,
 )
 from aiogram.types import (
     CallbackQuery,
@@ -134,7 +135,7 @@ class Conversation:
 
     def markups(self) -> list[InlineKeyboardMarkup]:
         calls = self.bot.session.calls
-        kinds = SendMessage | EditMessageText | EditMessageReplyMarkup
+        kinds = SendMessage | SendPhoto | EditMessageText | EditMessageReplyMarkup
         return [c.reply_markup for c in calls if isinstance(c, kinds) and c.reply_markup]
 
     def sent(self) -> list[SendMessage]:

@@ -18,6 +18,7 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     AnswerCallbackQuery,
+    DeleteMessage,
     EditMessageReplyMarkup,
     EditMessageText,
     GetFile,
@@ -83,7 +84,8 @@ class MockedSession(BaseSession):
             ]
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):
             return self._message(method.chat_id, method.message_id, method)
-        if isinstance(method, AnswerCallbackQuery | SendChatAction | LeaveChat | SetMyCommands):
+        kinds = AnswerCallbackQuery | SendChatAction | LeaveChat | SetMyCommands | DeleteMessage
+        if isinstance(method, kinds):
             return True
         if isinstance(method, GetMe):
             return User(id=BOT_ID, is_bot=True, first_name="Vitrina", username="vitrina_bot")

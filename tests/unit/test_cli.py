@@ -56,6 +56,17 @@ def test_a_canvas_preset_sets_the_output_size(workdir: Path, capsys: pytest.Capt
         assert image.size == (900, 1200)
 
 
+def test_the_cutout_choice_reaches_the_mask(workdir: Path, capsys: pytest.CaptureFixture):
+    masks = {}
+    for choice in ("auto", "holes_filled"):
+        argv = ["generate", "ring.jpg", "--style", "minimal", "--cutout", choice]
+        assert main([*argv, "--out", choice, "--json"]) == 0
+        (record,) = json_lines(capsys.readouterr().out)
+        with Image.open(record["mask"]) as mask:
+            masks[choice] = np.asarray(mask)
+    assert masks["auto"][60, 60] == 0 and masks["holes_filled"][60, 60] == 255
+
+
 @pytest.mark.parametrize(
     ("extra", "reason"),
     [

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from catalog.cutouts import CutoutChoice
 from inference.diffusion.engine import (
     REROLL_SEED_OFFSET,
     DiffusionEngine,
@@ -144,8 +145,8 @@ class GrowingFirst:
         self.product: np.ndarray | None = None
         self.lock = threading.Lock()
 
-    def cut(self, photo: Image.Image):
-        cutout = self.real.cut(photo)
+    def cut(self, photo: Image.Image, choice: CutoutChoice = CutoutChoice.AUTO):
+        cutout = self.real.cut(photo, choice)
         self.product = cutout.alpha
         return cutout
 
