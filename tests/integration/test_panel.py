@@ -9,12 +9,14 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from catalog.cutouts import CutoutChoice
 from jobs.messages import JobMessage
 from jobs.names import Keys
 from jobs.queue import JobQueue
 from panel.auth import sign_telegram_login
 from panel.web import PUBLIC
 from settings import Settings
+from storage.jobs import ErrorKind
 from storage.status import JobStatus
 from tests.support.panel import (
     ADMIN_ID,
@@ -217,6 +219,14 @@ async def test_every_page_shows_seeded_data(panel, storage):
     chat = await seed_chat(storage, 5150, username="tile_shop")
     done = await seed_job(storage, chat.chat_id)
     failed = await seed_job(storage, chat.chat_id, JobStatus.FAILED, results=0)
+    unsure = await seed_job(
+        storage,
+        chat.chat_id,
+        JobStatus.FAILED,
+        results=0,
+        cutout=CutoutChoice.TIGHTER,
+        error_kind=ErrorKind.UNSURE_CUTOUT,
+    )
     async with panel_client(base) as client:
         pages = {
             "/": ["Jobs today", failed.id[:8]],
@@ -233,7 +243,8 @@ async def test_every_page_shows_seeded_data(panel, storage):
             "/jobs": [done.id[:8], failed.id[:8]],
             "/jobs?status=failed": [failed.id[:8]],
             f"/jobs/{done.id}": ["w-1", "result 2"],
-            f"/jobs/{failed.id}": ["ran out of memory"],
+            f"/jobs/{failed.id}": ["ran out of memory", "Cut-out</dt><dd>automatic"],
+            f"/jobs/{unsure.id}": ["tighter", "could not be cut out reliably: "],
             "/workers": ["No worker is alive"],
             "/sandbox": ["Product photo"],
             "/audit": ["Audit log"],
