@@ -180,6 +180,9 @@ async def chat_loop(telegram, user, photo, jobs: int, think_s: float, gpu_s: flo
     await user.send_photo(photo)
     options = await choose(user, "minimal", 1)
     await start.wait()
+    # The first press too comes after a think time: chats pressing at the same instant
+    # would measure a burst queued for the workers, not the path's own latency.
+    await asyncio.sleep(random.uniform(0, 2 * think_s))
     await press(user, options, OptionCb(action="generate").pack())
     pressed = time.perf_counter()
     for done in range(1, jobs + 1):
