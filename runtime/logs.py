@@ -166,3 +166,5 @@ def setup_logging(
     logging.captureWarnings(True)
     # aiohttp's access log would print every webhook request and the panel's health checks.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # apscheduler logs two lines per run of every job; the scheduler logs what matters.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

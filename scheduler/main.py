@@ -107,6 +107,7 @@ class Scheduler:
                 self._guarded(task),
                 task.trigger,
                 id=task.name,
+                name=task.name,  # apscheduler's log lines name the job by this
                 max_instances=1,  # a slow run is never overlapped by the next
                 coalesce=True,  # runs missed while paused collapse into one
                 misfire_grace_time=None,
