@@ -14,7 +14,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.services.cutouts import show_cutout
 from bot.services.deps import BotDeps
 from bot.services.drafts import options_text, save_draft
-from handlers.states import Flow, draft_or_refuse
+from handlers.states import Flow, answer_at_once, draft_or_refuse
 from keyboards import builders
 from keyboards.callbacks import CutoutCb
 from locales import Translator
@@ -34,6 +34,7 @@ async def check(
     draft = await draft_or_refuse(callback_answer, t, state, callback_data.d)
     if draft is None:
         return
+    await answer_at_once(query, callback_answer)
     choice = callback_data.choice or draft.cutout
     await show_cutout(query.bot, query.message.chat.id, t, deps, draft, choice)
 

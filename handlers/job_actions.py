@@ -14,7 +14,7 @@ from bot.services.delivery import send_files_once
 from bot.services.deps import BotDeps
 from bot.services.drafts import Draft, draft_from_job, save_draft
 from bot.services.launch import cancel_job, launch, new_seed, rerun_of
-from handlers.states import Flow, refuse
+from handlers.states import Flow, answer_at_once, refuse
 from keyboards import builders
 from keyboards.callbacks import JobAction, JobCb
 from locales import Translator
@@ -107,6 +107,7 @@ async def check_cutout(
     job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
     if job is None:
         return
+    await answer_at_once(query, callback_answer)
     draft = draft_from_job(job)
     await save_draft(state, draft)
     await state.set_state(Flow.options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services.drafts import Draft, load_draft
@@ -32,3 +33,10 @@ async def draft_or_refuse(
 def refuse(callback_answer: CallbackAnswer, text: str) -> None:
     """The button's answer becomes an alert saying why nothing happened."""
     callback_answer.text, callback_answer.show_alert = text, True
+
+
+async def answer_at_once(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    """Answers the button now, not after the handler (CallbackAnswerMiddleware's way): for
+    handlers that wait seconds for a worker, so the button does not spin that long."""
+    callback_answer.disable()
+    await query.answer()

@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram.methods import EditMessageText, SendPhoto
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendPhoto
 
 from bot.notifier import Notifier
 from bot.services import cutouts
@@ -102,10 +102,15 @@ async def test_no_worker_answering_in_time_is_said_kindly(
 ):
     monkeypatch.setattr(cutouts, "PREVIEW_WAIT_S", 0.3)
     await options_shown(chat)
+    before = len(chat.bot.session.calls)
     await chat.press_button(check_button())
     [edit] = chat.bot.session.called(EditMessageText)[-1:]
     assert edit.text.startswith("⏳ The workers are busy right now")
     assert chat.bot.session.called(SendPhoto) == []
+    # The button was answered at once, not after the wait, and only once.
+    calls = chat.bot.session.calls[before:]
+    answers = [i for i, call in enumerate(calls) if isinstance(call, AnswerCallbackQuery)]
+    assert answers == [0]
 
 
 async def test_an_unsure_cutout_is_told_with_the_check_which_restores_the_job(
