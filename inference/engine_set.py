@@ -85,9 +85,9 @@ class EngineSet:
         engine = self.diffusion if name == "diffusion" else self.studio
         return engine if engine is not None and engine.serves(style) else self.studio
 
-    def cut(self, image: Image.Image, choice: CutoutChoice) -> Cutout:
+    def cut(self, image: Image.Image, choice: CutoutChoice, insist: bool = False) -> Cutout:
         """The product cut out as `choice` says, by the segmenter every engine shares."""
-        return self.studio.segmenter.cut(image, choice)
+        return self.studio.segmenter.cut(image, choice, insist)
 
     def label(self, image: Image.Image) -> str | None:
         """The product's catalogue category, None without a label model or when unsure."""

@@ -23,8 +23,9 @@ REQUESTS_MAXLEN = 1000
 
 @dataclass(frozen=True)
 class Preview:
-    """A JPEG of the cut-out on a checkerboard; None when the photo could not be cut out
-    this way, with `unsure` saying why in one line when known."""
+    """A JPEG of the cut-out on a checkerboard, None when nothing of a product was found
+    this way; `unsure` says in one line why this way cannot be used (then the picture,
+    if any, shows the doubtful attempt)."""
 
     image: bytes | None
     unsure: str | None = None

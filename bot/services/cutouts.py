@@ -40,13 +40,13 @@ async def show_cutout(
         with contextlib.suppress(TelegramBadRequest):  # already gone: nothing to tidy
             await bot.delete_message(chat_id, preparing.message_id)
     name = t.get(f"cutout-choice-{choice}")
-    usable = preview.image is not None
+    usable = preview.image is not None and preview.unsure is None
     markup = builders.cutout_choices(t, choice, usable, draft.token)
     if preview.image is None:
         await bot.send_message(chat_id, t.get("cutout-failed", choice=name), reply_markup=markup)
         return
     photo = BufferedInputFile(preview.image, filename="cutout.jpg")
-    caption = t.get("cutout-shown", choice=name)
+    caption = t.get("cutout-shown" if usable else "cutout-doubtful", choice=name)
     await bot.send_photo(chat_id, photo, caption=caption, reply_markup=markup)
 
 

@@ -99,10 +99,13 @@ class Segmenter:
     def name(self) -> str:
         return self.masker.name
 
-    def cut(self, photo: Image.Image, choice: CutoutChoice = CutoutChoice.AUTO) -> Cutout:
+    def cut(
+        self, photo: Image.Image, choice: CutoutChoice = CutoutChoice.AUTO, insist: bool = False
+    ) -> Cutout:
         """The product in `photo`, cut out as `choice` says; a photo with a transparent
         background is taken as already cut. Raises UnsureCutout when no method finds a
-        believable product (for a user's own choice: when nothing is left of it)."""
+        believable product (for a user's own choice, or when the caller `insist`s to show
+        the attempt as doubtful: when nothing is left of it)."""
         decoded = decode(photo)
         if decoded.alpha is not None:
             return _already_cut(decoded)
@@ -110,7 +113,7 @@ class Segmenter:
             attempt = self._attempt(GrabCutMasker(), decoded.rgb)
             doubt = attempt.implausible
         else:
-            attempt, doubt = self._believable(decoded.rgb, insist=choice.looked_at)
+            attempt, doubt = self._believable(decoded.rgb, insist=insist or choice.looked_at)
         alpha, foreground = matte(decoded.rgb, adjusted(attempt.refined.mask, choice))
         if not (alpha >= 0.5).any():
             raise UnsureCutout(f"the product could not be cut out: none of it is left ({choice})")

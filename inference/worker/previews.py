@@ -60,8 +60,15 @@ async def answer(ctx: WorkerContext, image_id: str, choice: CutoutChoice) -> Non
 
 
 def cutout_preview(engines: EngineSet, photo: Image.Image, choice: CutoutChoice) -> Preview:
+    """The cut-out as `choice` makes it; when the automatic one is unsure, what it found
+    all the same, marked unsure: the user sees why it will not be painted with, and which
+    other way to try."""
     try:
-        cutout = engines.cut(photo, choice)
+        return Preview(image=checkerboard_preview(engines.cut(photo, choice)))
     except UnsureCutout as unsure:
-        return Preview(image=None, unsure=str(unsure))
-    return Preview(image=checkerboard_preview(cutout))
+        reason = str(unsure)
+    try:
+        doubtful = engines.cut(photo, choice, insist=True)
+    except UnsureCutout:
+        return Preview(image=None, unsure=reason)  # nothing of a product to show
+    return Preview(image=checkerboard_preview(doubtful), unsure=reason)

@@ -5,8 +5,8 @@ offers the check. A stand-in worker answers the previews through real Redis."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendPhoto
@@ -25,31 +25,45 @@ from tests.support.waiting import eventually
 JPEG = b"\xff\xd8\xff\xe0 a small checkerboard picture"
 
 
-@pytest.fixture
-async def stand_in_worker(chat: Conversation) -> AsyncIterator[list[str]]:
-    """Answers every preview request: the automatic cut-out as unsure, any other with a
-    picture. Yields the choices asked for, in order."""
+UNSURE = "the product could not be cut out"
+
+
+@asynccontextmanager
+async def stand_in(chat: Conversation, automatic: Preview) -> AsyncIterator[list[str]]:
+    """Answers every preview request: the automatic cut-out with `automatic`, any other
+    with a picture. Yields the choices asked for, in order."""
     redis, keys = chat.deps.redis, chat.deps.keys
     asked: list[str] = []
 
+    stopped = asyncio.Event()
+
     async def serve() -> None:
         last = "0-0"
-        while True:
+        while not stopped.is_set():
             reply = await redis.xread({keys.preview_requests: last}, block=100)
             for _, entries in reply or []:
                 for entry_id, fields in entries:
                     last = entry_id
                     choice = CutoutChoice(fields["choice"])
                     asked.append(choice)
-                    unsure = Preview(image=None, unsure="the product could not be cut out")
-                    preview = unsure if choice == CutoutChoice.AUTO else Preview(image=JPEG)
+                    preview = automatic if choice == CutoutChoice.AUTO else Preview(image=JPEG)
                     await save_preview(redis, keys, fields["image_id"], choice, preview)
 
+    # Stopped between reads, not cancelled inside one: a blocking XREAD cancelled half-way
+    # can leave the client's connection mid-reply.
     task = asyncio.create_task(serve())
-    yield asked
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
+    try:
+        yield asked
+    finally:
+        stopped.set()
         await task
+
+
+@pytest.fixture
+async def stand_in_worker(chat: Conversation) -> AsyncIterator[list[str]]:
+    """A worker to which the automatic cut-out finds nothing of a product."""
+    async with stand_in(chat, Preview(image=None, unsure=UNSURE)) as asked:
+        yield asked
 
 
 async def options_shown(chat: Conversation) -> None:
@@ -95,6 +109,17 @@ async def test_a_preview_already_made_is_shown_without_asking_again(
     asked = len(stand_in_worker)
     await chat.press_button(check_button(CutoutChoice.LOOSER))
     assert len(chat.bot.session.called(SendPhoto)) == 2 and len(stand_in_worker) == asked
+
+
+async def test_a_doubtful_automatic_cutout_is_shown_but_cannot_be_used(chat: Conversation):
+    async with stand_in(chat, Preview(image=JPEG, unsure=UNSURE)):
+        await options_shown(chat)
+        await chat.press_button(check_button())
+    [photo] = chat.bot.session.called(SendPhoto)
+    assert photo.caption.startswith("😔 This is what the automatic cut-out found")
+    choices = buttons(photo.reply_markup)
+    assert not [b for b in choices if b.startswith("cc:use")], "a doubtful cut-out is not used"
+    assert [b for b in choices if b.startswith(check_button(CutoutChoice.HOLES_FILLED))]
 
 
 async def test_no_worker_answering_in_time_is_said_kindly(

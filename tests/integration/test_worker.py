@@ -254,6 +254,18 @@ async def test_a_photo_no_method_is_sure_of_gets_a_preview_saying_why(
     assert preview.image is None and "could not be cut out" in preview.unsure
 
 
+async def test_a_doubtful_automatic_cutout_is_previewed_all_the_same(
+    settings, storage, redis, running_worker
+):
+    keys = Keys(settings.stream_prefix)
+    noise = np.random.default_rng(0).integers(0, 256, (256, 320, 3)).astype(np.uint8)
+    image_id = await storage.images.put(encode_png(Image.fromarray(noise)), "original.png")
+    await request_preview(redis, keys, image_id, CutoutChoice.AUTO)
+    preview = await eventually(lambda: known_preview(redis, keys, image_id, CutoutChoice.AUTO))
+    assert "could not be cut out" in preview.unsure  # not to be painted with...
+    assert Image.open(io.BytesIO(preview.image)).format == "JPEG"  # ...but shown
+
+
 async def test_an_unsure_cutout_fails_the_job_at_once_with_its_kind(
     settings, storage, redis, running_worker
 ):

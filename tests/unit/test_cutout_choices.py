@@ -69,6 +69,8 @@ def test_a_choice_the_user_looked_at_is_not_refused_as_implausible(segmenter: Se
         segmenter.cut(noise)
     tighter = segmenter.cut(noise, CutoutChoice.TIGHTER)
     assert tighter.doubt and "\n" not in tighter.doubt
+    shown = segmenter.cut(noise, insist=True)  # the automatic attempt, to show as doubtful
+    assert shown.doubt and (shown.alpha >= 0.5).any()
 
 
 def test_a_choice_that_leaves_nothing_is_refused_in_one_line(segmenter: Segmenter):
