@@ -16,6 +16,9 @@ class Cutout:
     foreground: np.ndarray
     # None when the cut-out is sure; otherwise why not, in one line (it is still usable).
     doubt: str | None = None
+    # Set only on an attempt shown although it would have been refused (the segmenter's
+    # `insist`): why, in one line. Such a cut-out is for looking at, not for painting.
+    unsure: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:

@@ -104,31 +104,40 @@ class Segmenter:
     ) -> Cutout:
         """The product in `photo`, cut out as `choice` says; a photo with a transparent
         background is taken as already cut. Raises UnsureCutout when no method finds a
-        believable product (for a user's own choice, or when the caller `insist`s to show
-        the attempt as doubtful: when nothing is left of it)."""
+        believable product, unless the choice is the user's own or the caller `insist`s
+        (to show the attempt, marked `unsure`): then only when nothing of it is left."""
         decoded = decode(photo)
         if decoded.alpha is not None:
             return _already_cut(decoded)
+        refusal = None
         if choice == CutoutChoice.GRABCUT:
             attempt = self._attempt(GrabCutMasker(), decoded.rgb)
             doubt = attempt.implausible
         else:
-            attempt, doubt = self._believable(decoded.rgb, insist=insist or choice.looked_at)
+            attempt, doubt, refused = self._believable(decoded.rgb)
+            if refused:
+                refusal = (
+                    f"the product could not be cut out reliably: {doubt}; "
+                    "send a photo of the whole product against a plainer background"
+                )
+                if not (insist or choice.looked_at):
+                    raise UnsureCutout(refusal)
         alpha, foreground = matte(decoded.rgb, adjusted(attempt.refined.mask, choice))
         if not (alpha >= 0.5).any():
             raise UnsureCutout(f"the product could not be cut out: none of it is left ({choice})")
-        return Cutout(alpha=alpha, foreground=foreground, doubt=doubt)
+        unsure = None if choice.looked_at else refusal
+        return Cutout(alpha=alpha, foreground=foreground, doubt=doubt, unsure=unsure)
 
-    def _believable(self, image: np.ndarray, insist: bool = False) -> tuple[Attempt, str | None]:
+    def _believable(self, image: np.ndarray) -> tuple[Attempt, str | None, bool]:
         """The masker's attempt when plausible (with a doubt when its own mask was not,
         though the refinement mended it); else the fallback's when plausible and
-        believable in the model's place; else UnsureCutout, saying why (or, when the
-        caller `insist`s, the masker's attempt with that as its doubt)."""
+        believable in the model's place; else the masker's, refused (True), saying why."""
         first = self._attempt(self.masker, image)
         if first.implausible is None:
             if first.suspicious is None:
-                return first, first.refined.doubt
-            return first, f"{first.masker}'s own outline was implausible ({first.suspicious})"
+                return first, first.refined.doubt, False
+            why = f"{first.masker}'s own outline was implausible ({first.suspicious})"
+            return first, why, False
         reason = first.implausible
         if self.fallback is not None:
             second = self._attempt(self.fallback, image)
@@ -136,14 +145,9 @@ class Segmenter:
                 image, first.own, second.refined.mask >= 0.5
             )
             if doubt is None:
-                return second, f"{first.masker}'s outline was implausible ({reason})"
+                return second, f"{first.masker}'s outline was implausible ({reason})", False
             reason = f"{reason}, and {doubt}"
-        if insist:
-            return first, reason
-        raise UnsureCutout(
-            f"the product could not be cut out reliably: {reason}; "
-            "send a photo of the whole product against a plainer background"
-        )
+        return first, reason, True
 
     def _attempt(self, masker: Masker, image: np.ndarray) -> Attempt:
         coarse = masker.coarse_mask(analysis_copy(image))

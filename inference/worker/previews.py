@@ -64,11 +64,7 @@ def cutout_preview(engines: EngineSet, photo: Image.Image, choice: CutoutChoice)
     all the same, marked unsure: the user sees why it will not be painted with, and which
     other way to try."""
     try:
-        return Preview(image=checkerboard_preview(engines.cut(photo, choice)))
-    except UnsureCutout as unsure:
-        reason = str(unsure)
-    try:
-        doubtful = engines.cut(photo, choice, insist=True)
-    except UnsureCutout:
-        return Preview(image=None, unsure=reason)  # nothing of a product to show
-    return Preview(image=checkerboard_preview(doubtful), unsure=reason)
+        cutout = engines.cut(photo, choice, insist=True)
+    except UnsureCutout as nothing:  # nothing of a product to show
+        return Preview(image=None, unsure=str(nothing))
+    return Preview(image=checkerboard_preview(cutout), unsure=cutout.unsure)

@@ -70,7 +70,8 @@ def test_a_choice_the_user_looked_at_is_not_refused_as_implausible(segmenter: Se
     tighter = segmenter.cut(noise, CutoutChoice.TIGHTER)
     assert tighter.doubt and "\n" not in tighter.doubt
     shown = segmenter.cut(noise, insist=True)  # the automatic attempt, to show as doubtful
-    assert shown.doubt and (shown.alpha >= 0.5).any()
+    assert "could not be cut out reliably" in shown.unsure and (shown.alpha >= 0.5).any()
+    assert tighter.unsure is None  # the user's own choice is to be painted with
 
 
 def test_a_choice_that_leaves_nothing_is_refused_in_one_line(segmenter: Segmenter):
