@@ -3,13 +3,12 @@ a fake Telegram server speaking the Bot API over HTTP."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from keyboards.callbacks import JobAction, JobCb, OptionCb
 from storage.store import Storage
 from tests.support.e2e import choose, order, press
+from tests.support.ids import new_chat_id
 from tests.support.photos import decode, product_photo
 
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
@@ -23,7 +22,7 @@ async def service(start_service):
 
 
 def chat_id() -> int:
-    return 10_000 + uuid.uuid4().int % 1_000_000
+    return new_chat_id()
 
 
 async def album(user, count: int) -> tuple[list, object]:

@@ -4,8 +4,6 @@ and get the album cut that way; a photo no method can cut is told with the check
 
 from __future__ import annotations
 
-import uuid
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -17,6 +15,7 @@ from storage.jobs import ErrorKind
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.e2e import choose, has_button, press
+from tests.support.ids import new_chat_id
 from tests.support.photos import decode, ring_photo
 
 CHECK = CutoutCb(action="check").pack()
@@ -49,7 +48,7 @@ async def job_of(service, chat_id: int):
 
 
 async def test_a_ring_checked_filled_then_generated_keeps_that_cutout(service):
-    user = service.telegram.user(20_000 + uuid.uuid4().int % 1_000_000, language_code="en")
+    user = service.telegram.user(new_chat_id(), language_code="en")
     await user.send_photo(encode_png(ring_photo(256)))
     options = await choose(user, "minimal", 1)
     await press(user, options, CHECK)
@@ -71,7 +70,7 @@ async def test_a_ring_checked_filled_then_generated_keeps_that_cutout(service):
 
 
 async def test_a_photo_no_method_can_cut_is_told_with_the_check(service):
-    user = service.telegram.user(20_000 + uuid.uuid4().int % 1_000_000, language_code="ru")
+    user = service.telegram.user(new_chat_id(), language_code="ru")
     await user.send_photo(encode_png(Image.new("RGB", (320, 256), (205, 205, 205))))
     await press(user, await choose(user, "minimal", 1), OptionCb(action="generate").pack())
     check = JobCb(action=JobAction.CHECK_CUTOUT, job_id="").pack()

@@ -15,7 +15,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from storage.jobs import Delivery, Job
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.e2e import Service, albums, order
+from tests.support.ids import new_chat_id
 from tests.support.photos import product_photo
 from tests.support.services import REPO_ROOT
 from tests.support.waiting import eventually
@@ -39,7 +39,7 @@ ALBUM_TIMEOUT_S = 300.0
 
 
 def chat_id() -> int:
-    return 50_000 + uuid.uuid4().int % 1_000_000
+    return new_chat_id()
 
 
 def armed(*points: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ user's language, or is taken; the bot never goes silent and never falls over."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,6 +13,7 @@ from locales import Translator
 from storage.store import Storage
 from tests.support.corpus import corpus, sample
 from tests.support.e2e import Service, has_button
+from tests.support.ids import new_chat_id
 from tests.support.photos import product_photo
 from tests.support.waiting import eventually
 
@@ -35,7 +35,7 @@ async def service(start_service) -> AsyncIterator[Service]:
 
 
 def new_user(service: Service, lang: str = "en"):
-    return service.telegram.user(10_000 + uuid.uuid4().int % 1_000_000, language_code=lang)
+    return service.telegram.user(new_chat_id(), language_code=lang)
 
 
 def styles_keyboard(message) -> bool:
@@ -141,7 +141,7 @@ async def test_a_failed_download_is_answered_kindly(service: Service):
 
 
 async def test_a_group_is_told_and_left(service: Service):
-    member = 10_000 + uuid.uuid4().int % 1_000_000
+    member = new_chat_id()
     group = service.telegram.group(-1_000_000_000_000 - member, member=member, language_code="ru")
     service.telegram.add_bot_to(group)
     refusal = await group.wait_for()

@@ -4,12 +4,12 @@ logs tells the job's whole story, and no failure path prints a token, key or pas
 from __future__ import annotations
 
 import json
-import uuid
 
 from keyboards.callbacks import OptionCb
 from keyboards.suggest import SuggestCb
 from storage.store import Storage
 from tests.support.e2e import choose, has_button, order, press
+from tests.support.ids import new_chat_id
 from tests.support.photos import product_photo
 from tests.support.waiting import eventually
 from tests.support.yandexfake import fake_yandex_cloud
@@ -22,7 +22,7 @@ PANEL_PASSWORD = "correct-horse-battery-staple"
 
 
 def chat_id() -> int:
-    return 10_000 + uuid.uuid4().int % 1_000_000
+    return new_chat_id()
 
 
 def lines_with(logs: dict[str, str], needle: str) -> list[tuple[str, dict]]:

@@ -3,7 +3,6 @@ Yandex Cloud, real Redis and MongoDB protocol. No worker: the job record is the 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +14,7 @@ from storage.jobs import Job
 from storage.store import Storage
 from suggestions.prompt_library import PromptLibrary
 from tests.support.e2e import Service, has_button, press
+from tests.support.ids import new_chat_id
 from tests.support.photos import product_photo
 from tests.support.yandexfake import DEFAULT_IDEAS, FakeYandexCloud, fake_yandex_cloud
 from tests.support.yandexfake.cloud import API_KEY, FOLDER_ID
@@ -44,7 +44,7 @@ async def service(start_service, cloud: FakeYandexCloud) -> AsyncIterator[Servic
 
 
 def new_user(service: Service, lang: str):
-    return service.telegram.user(10_000 + uuid.uuid4().int % 1_000_000, language_code=lang)
+    return service.telegram.user(new_chat_id(), language_code=lang)
 
 
 async def up_to_options(user, style: str):
