@@ -1,9 +1,15 @@
-"""Indexes, created at start-up by key spec (idempotent on MongoDB and nx-27017 alike)."""
+"""Indexes, created at start-up by key spec (idempotent on MongoDB and nx-27017 alike).
+
+The GridFS bucket's two are those of the GridFS spec (pymongo would create them on the
+first upload to an empty bucket); `storage.images` relies on them being here.
+"""
 
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+
+from storage.images import BUCKET
 
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, bool]]]] = {
     "chats": [([("chat_id", ASCENDING)], {"unique": True}), ([("last_seen", DESCENDING)], {})],
@@ -13,6 +19,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, bool]]]] = {
         ([("created_at", DESCENDING)], {}),
         ([("delivery", ASCENDING), ("finished_ts", ASCENDING)], {}),
     ],
+    f"{BUCKET}.files": [([("filename", ASCENDING), ("uploadDate", ASCENDING)], {})],
+    f"{BUCKET}.chunks": [([("files_id", ASCENDING), ("n", ASCENDING)], {"unique": True})],
 }
 
 

@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
-from storage.images import ImageNotFound
+from storage.images import ImageNotFound, ImageStore
 from storage.jobs import Job
 from storage.status import JobStatus
 from storage.store import Storage
@@ -84,3 +85,30 @@ async def test_indexes_are_created_idempotently(settings):
     finally:
         await stores[0].client.drop_database(settings.mongo_db)
         await asyncio.gather(*(s.close() for s in stores))
+
+
+async def test_an_upload_sends_only_its_inserts(settings, storage: Storage):
+    """The bucket's indexes are made at start-up, so an upload checks none of them (on
+    nx-27017 that check scanned every stored file and created an index each time)."""
+    commands: list[tuple[str, str]] = []
+
+    class Listener(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            commands.append((event.command_name, str(event.command[event.command_name])))
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    watched = AsyncMongoClient(settings.mongo_url, event_listeners=[Listener()])
+    try:
+        images = ImageStore(watched[settings.mongo_db])
+        await storage.images.put(b"first", "first.png")  # the bucket is not empty
+        image_id = await images.put(bytes(300_000), "result.png", job_id="j1", kind="result")
+        assert commands == [("insert", "images.chunks"), ("insert", "images.files")]
+        assert await storage.images.get(image_id) == bytes(300_000)
+        assert await storage.images.ids(job_id="j1") == [image_id]
+    finally:
+        await watched.close()
