@@ -31,6 +31,7 @@ from bot.middlewares import (
 )
 from bot.notices import NoticeSender
 from bot.notifier import Notifier
+from bot.response_types import KeepResponseTypes
 from bot.services.deps import BotDeps
 from handlers import routers
 from jobs.lifecycle import Lifecycle, Policy
@@ -57,6 +58,7 @@ def build_bot(settings: Settings) -> Bot:
     )
     session = AiohttpSession(api=api) if api else AiohttpSession()
     session.middleware(CountTelegramErrors())
+    session.middleware(KeepResponseTypes())
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 

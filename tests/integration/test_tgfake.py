@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.filters import CommandStart
+from aiogram.methods import Response
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -32,6 +34,9 @@ from aiogram.types import (
 from aiohttp import ClientSession
 from PIL import Image
 
+from bot.main import build_bot
+from bot.response_types import KeepResponseTypes
+from settings import Settings
 from tests.support.tgfake import TelegramServer
 from tests.support.waiting import eventually
 
@@ -345,3 +350,20 @@ async def test_a_group_with_the_bot_added_and_left(server: TelegramServer, bot: 
         await bot.send_message(group.chat_id, "still here?")
     with pytest.raises(TelegramBadRequest):
         await bot.leave_chat(CHAT)  # a private chat cannot be left
+
+
+async def test_the_bots_session_keeps_its_response_models(server: TelegramServer) -> None:
+    """aiogram builds `Response[<return type>]` for each reply and pydantic keeps it only
+    weakly; the bot's session holds each one it used, so pydantic finds it again."""
+    server.user(CHAT, first_name="Anna")
+    bot = build_bot(Settings(bot_token=TOKEN, telegram_api_url=server.api_url))
+    try:
+        await bot.send_chat_action(CHAT, "typing")
+        await bot.send_message(CHAT, "hi")
+        gc.collect()
+        keepers = [m for m in bot.session.middleware if isinstance(m, KeepResponseTypes)]
+        assert len(keepers) == 1
+        kept = keepers[0].kept
+        assert kept[bool] is Response[bool] and kept[Message] is Response[Message]
+    finally:
+        await bot.session.close()
