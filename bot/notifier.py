@@ -198,19 +198,19 @@ class Notifier:
             await self._leases.end(job, ok=False, reason="the chat is banned")
             return
         t = Translator.load(job.lang)
+        # The album first: it is what the user waits for; the status line then says done.
+        if job.status == JobStatus.DONE and not job.sent_album_ids:
+            with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
+                ids = await send_album(self._bot, self._deps.db, job, t)
+            job = await self._leases.record(job, sent_album_ids=ids)
+            ALBUMS_DELIVERED.inc()
+            fault_point("notifier.after_album")
         if not job.sent_status:
             await self._final_status(job, t)
             job = await self._leases.record(job, sent_status=True)
-        if job.status == JobStatus.DONE:
-            if not job.sent_album_ids:
-                with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
-                    ids = await send_album(self._bot, self._deps.db, job, t)
-                job = await self._leases.record(job, sent_album_ids=ids)
-                ALBUMS_DELIVERED.inc()
-                fault_point("notifier.after_album")
-            if job.sent_actions_id is None:
-                actions = await send_actions(self._bot, job, t)
-                job = await self._leases.record(job, sent_actions_id=actions)
+        if job.status == JobStatus.DONE and job.sent_actions_id is None:
+            actions = await send_actions(self._bot, job, t)
+            job = await self._leases.record(job, sent_actions_id=actions)
         await self._leases.end(job, ok=True)
         log.info("%s: told the user", job.status)
 

@@ -22,22 +22,29 @@ FILES_LOCK_S = 120
 
 async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> list[int]:
     """The results as one media group (one photo alone); their message ids."""
-    await bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO)
+    # The chat shows "sending a photo" while the photos are read and converted.
+    _, photos = await asyncio.gather(
+        bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), _album_photos(db, job)
+    )
     caption = t.get(
         "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
     )
     media = [
         InputMediaPhoto(
-            media=BufferedInputFile(
-                # Decoding and resizing a large image would stall every other chat.
-                await asyncio.to_thread(album_photo, await db.images.get(image_id)),
-                filename=f"{job.id}-{i}.jpg",
-            ),
+            media=BufferedInputFile(photo, filename=f"{job.id}-{i}.jpg"),
             caption=caption if i == 0 else None,
         )
-        for i, image_id in enumerate(job.result_image_ids)
+        for i, photo in enumerate(photos)
     ]
     return await _send_group_or_single(bot, job.chat_id, media)
+
+
+async def _album_photos(db: Storage, job: Job) -> list[bytes]:
+    # Decoding and resizing a large image would stall every other chat: in a thread.
+    return [
+        await asyncio.to_thread(album_photo, await db.images.get(image_id))
+        for image_id in job.result_image_ids
+    ]
 
 
 async def send_actions(bot: Bot, job: Job, t: Translator) -> int:
