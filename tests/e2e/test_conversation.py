@@ -8,7 +8,7 @@ import pytest
 from keyboards.callbacks import JobAction, JobCb, OptionCb
 from storage.store import Storage
 from tests.support.e2e import choose, order, press
-from tests.support.ids import new_chat_id
+from tests.support.ids import new_chat_id as chat_id
 from tests.support.photos import decode, product_photo
 
 DONE = {"en": "✅ Done.", "ru": "✅ Готово."}
@@ -19,10 +19,6 @@ async def service(start_service):
     """One service for the journeys that do not depend on the queue's state."""
     async with start_service(worker=True, daily_quota=12) as service:
         yield service
-
-
-def chat_id() -> int:
-    return new_chat_id()
 
 
 async def album(user, count: int) -> tuple[list, object]:

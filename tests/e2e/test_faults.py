@@ -26,7 +26,7 @@ from storage.jobs import Delivery, Job
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.e2e import Service, albums, order
-from tests.support.ids import new_chat_id
+from tests.support.ids import new_chat_id as chat_id
 from tests.support.photos import product_photo
 from tests.support.services import REPO_ROOT
 from tests.support.waiting import eventually
@@ -36,10 +36,6 @@ PROMPT_ONLY = {"JOB_CLAIM_IDLE_S": "3600"}
 FAILED = "😔 Something went wrong while making the images."
 # Generous: albums come after cold starts of fresh processes on a slow 2-core machine.
 ALBUM_TIMEOUT_S = 300.0
-
-
-def chat_id() -> int:
-    return new_chat_id()
 
 
 def armed(*points: str) -> dict[str, str]:

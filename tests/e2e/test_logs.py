@@ -9,7 +9,7 @@ from keyboards.callbacks import OptionCb
 from keyboards.suggest import SuggestCb
 from storage.store import Storage
 from tests.support.e2e import choose, has_button, order, press
-from tests.support.ids import new_chat_id
+from tests.support.ids import new_chat_id as chat_id
 from tests.support.photos import product_photo
 from tests.support.waiting import eventually
 from tests.support.yandexfake import fake_yandex_cloud
@@ -19,10 +19,6 @@ from tests.support.yandexfake.cloud import FOLDER_ID
 REAL_LOOKING_TOKEN = "7123456789:AAE" + "kQ3vZ9xT2wL8mN4pR6sY1uB5cD7fG0hJ2k"
 WRONG_YANDEX_KEY = "AQVN" + "1bQx7Zk2Lm9Np4Rs6Tv8Wx0Yz3Ab5Cd7Ef9"
 PANEL_PASSWORD = "correct-horse-battery-staple"
-
-
-def chat_id() -> int:
-    return new_chat_id()
 
 
 def lines_with(logs: dict[str, str], needle: str) -> list[tuple[str, dict]]:
