@@ -3,6 +3,7 @@ nx-27017, K chats driven through the fake Telegram Bot API server, and workers w
 engine only sleeps a set GPU time per image (bench/sleep_worker.py).
 
     python -m bench.queue_load [--chats 20] [--workers 1,2,4] [--drain 1000] [--out FILE]
+                               [--photo-side 1024] [--images 4] [--phases latency,...]
 
 Three phases, one JSON report (printed, and written to --out):
 
@@ -14,6 +15,10 @@ Three phases, one JSON report (printed, and written to --out):
 - drain: --drain jobs queued at once (one per chat), then the workers start: the time
   to drain, and the albums lost and duplicated (each chat must get exactly one).
 
+With --photo-side the chats send a noisy photo of that size (bench.photos) instead of a
+tiny flat one, so the images cost what real ones do to encode, store and send; --images
+sets the images per job of the latency phase.
+
 Workers take one job at a time (WORKER_BATCH_SIZE=1): the sleeping engine gains
 nothing from batching, and a batch would add its other jobs' time to each job's latency.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import platform
@@ -34,9 +40,11 @@ import tempfile
 import time
 import uuid
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.photos import product_photo as realistic_photo
 from cli.services import free_port, start_mongo, start_redis, stop_process
 from jobs.heartbeat import alive_workers
 from jobs.lifecycle import Lifecycle, Policy
@@ -174,11 +182,12 @@ async def stack(servers: dict[str, str], workdir: Path, env: dict[str, str] | No
             await db.close()
 
 
-async def chat_loop(telegram, user, photo, jobs: int, think_s: float, gpu_s: float, start, out):
+async def chat_loop(telegram, user, order: Order, jobs: int, think_s: float, start, out):
     """One chat: photo, style, count, then Generate and Regenerate under each album, each
     `jobs` times; appends each job's timings to `out`."""
-    await user.send_photo(photo)
-    options = await choose(user, "minimal", 1)
+    await user.send_photo(order.photo)
+    options = await choose(user, "minimal", order.images)
+    gpu_s = order.gpu_s * order.images
     await start.wait()
     # The first press too comes after a think time: chats pressing at the same instant
     # would measure a burst queued for the workers, not the path's own latency.
@@ -224,11 +233,29 @@ def first(calls, match, default: float) -> float:
     return next((c.at for c in calls if match(c)), default)
 
 
-async def closed_loop(s: Stack, chats: int, jobs: int, think_s: float, gpu_s: float) -> list:
-    photo = product_photo((256, 192))
+@dataclass(frozen=True)
+class Order:
+    """What each chat asks for: its photo (JPEG), images per job, GPU seconds per image."""
+
+    photo: bytes
+    images: int
+    gpu_s: float
+
+    @classmethod
+    def of(cls, args: argparse.Namespace, gpu_s: float, images: int = 1) -> Order:
+        """A tiny flat photo by default (the path's own cost); with --photo-side, a noisy
+        photo of that size, whose images cost what real ones do to encode and send."""
+        if not args.photo_side:
+            return cls(product_photo((256, 192)), images, gpu_s)
+        buffer = io.BytesIO()
+        realistic_photo(args.photo_side).save(buffer, format="JPEG", quality=90)
+        return cls(buffer.getvalue(), images, gpu_s)
+
+
+async def closed_loop(s: Stack, order: Order, chats: int, jobs: int, think_s: float) -> list:
     start, samples = asyncio.Event(), []
     users = [s.telegram.user(700_000 + i) for i in range(chats)]
-    loops = [chat_loop(s.telegram, u, photo, jobs, think_s, gpu_s, start, samples) for u in users]
+    loops = [chat_loop(s.telegram, u, order, jobs, think_s, start, samples) for u in users]
     runner = asyncio.gather(*loops)
     await until(lambda: all(_has_generate(u) for u in users), "the chats to be ready")
     start.set()
@@ -244,15 +271,16 @@ def _has_generate(user) -> bool:
 async def latency_phase(servers, workdir, args) -> dict:
     async with stack(servers, workdir) as s:
         await s.start_workers(args.latency_workers, args.latency_gpu_s)
-        samples = await closed_loop(
-            s, args.chats, args.jobs_per_chat, args.think_s, args.latency_gpu_s
-        )
+        order = Order.of(args, args.latency_gpu_s, args.images)
+        samples = await closed_loop(s, order, args.chats, args.jobs_per_chat, args.think_s)
     added = [t["added"] for t in samples]
     wall = max(t["received"] for t in samples) - min(t["pressed"] for t in samples)
     return {
         "chats": args.chats,
         "workers": args.latency_workers,
-        "gpu_s_per_job": args.latency_gpu_s,
+        "gpu_s_per_image": args.latency_gpu_s,
+        "images_per_job": args.images,
+        "photo_side": args.photo_side or "256x192",
         "think_s_mean": args.think_s,
         "jobs": len(samples),
         "jobs_per_s": round(len(samples) / wall, 2),
@@ -276,7 +304,8 @@ async def scaling_phase(servers, workdir, args) -> dict:
         jobs = max(1, round(args.scaling_jobs * workers / chats))
         async with stack(servers, workdir) as s:
             await s.start_workers(workers, args.scaling_gpu_s)
-            samples = await closed_loop(s, chats, jobs, 0.0, args.scaling_gpu_s)
+            order = Order.of(args, args.scaling_gpu_s)
+            samples = await closed_loop(s, order, chats, jobs, 0.0)
         wall = max(t["received"] for t in samples) - min(t["pressed"] for t in samples)
         results[str(workers)] = {
             "chats": chats,
@@ -367,7 +396,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--chats", type=int, default=20)
     p.add_argument("--jobs-per-chat", type=int, default=5)
     p.add_argument("--think-s", type=float, default=2.0)
-    p.add_argument("--latency-gpu-s", type=float, default=0.1)
+    p.add_argument("--latency-gpu-s", type=float, default=0.1, help="per image")
+    p.add_argument("--images", type=int, default=1, help="images per job (latency phase)")
+    p.add_argument("--photo-side", type=int, default=0, help="a noisy square photo; 0: tiny")
     p.add_argument("--latency-workers", type=int, default=4)
     p.add_argument("--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2, 4])
     p.add_argument("--scaling-gpu-s", type=float, default=0.5)

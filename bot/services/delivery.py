@@ -40,11 +40,12 @@ async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> list[int
 
 
 async def _album_photos(db: Storage, job: Job) -> list[bytes]:
-    # Decoding and resizing a large image would stall every other chat: in a thread.
-    return [
-        await asyncio.to_thread(album_photo, await db.images.get(image_id))
-        for image_id in job.result_image_ids
-    ]
+    # Decoding and resizing a large image would stall every other chat: in a thread, one
+    # per photo, since the album waits for all of them.
+    async def photo(image_id: str) -> bytes:
+        return await asyncio.to_thread(album_photo, await db.images.get(image_id))
+
+    return list(await asyncio.gather(*(photo(i) for i in job.result_image_ids)))
 
 
 async def send_actions(bot: Bot, job: Job, t: Translator) -> int:

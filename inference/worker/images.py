@@ -15,7 +15,13 @@ def decode_image(data: bytes) -> Image.Image:
     return ImageOps.exif_transpose(image)
 
 
+# zlib's fastest level: lossless all the same, and on a 1024×1024 photo 72 ms against
+# Pillow's default level's 312 ms, for files about a sixth larger (docs/BENCHMARKS.md).
+PNG_COMPRESS_LEVEL = 1
+
+
 def encode_png(image: Image.Image) -> bytes:
+    """Lossless; slow on a big image (zlib runs without the GIL): callers run it in a thread."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()

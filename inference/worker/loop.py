@@ -247,14 +247,18 @@ class Worker:
         log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _save_images(self, job: Job, result: GenerationResult) -> tuple[list[str], str]:
+        """The results and the mask, each encoded in its own thread and stored at once:
+        encoding is most of the time, and the images of an album do not wait on each other."""
         images = self.ctx.storage.images
-        encoded = await asyncio.to_thread(lambda: [encode_png(i) for i in result.images])
-        ids = [
-            await images.put(png, f"{job.id}-{i + 1}.png", job_id=job.id, kind="result")
-            for i, png in enumerate(encoded)
-        ]
-        mask = await asyncio.to_thread(encode_png, result.mask)
-        mask_id = await images.put(mask, f"{job.id}-mask.png", job_id=job.id, kind="mask")
+
+        async def save(image: Image.Image, name: str, kind: str) -> str:
+            png = await asyncio.to_thread(encode_png, image)
+            return await images.put(png, f"{job.id}-{name}.png", job_id=job.id, kind=kind)
+
+        *ids, mask_id = await asyncio.gather(
+            *(save(image, str(i + 1), "result") for i, image in enumerate(result.images)),
+            save(result.mask, "mask", "mask"),
+        )
         return ids, mask_id
 
     async def _drop_unused(self, job: Job, image_ids: list[str]) -> None:

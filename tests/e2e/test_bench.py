@@ -79,6 +79,7 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
         "bench.queue_load",
         *("--chats", "2", "--jobs-per-chat", "2", "--think-s", "0"),
         *("--latency-gpu-s", "0.01", "--latency-workers", "1"),
+        *("--images", "2", "--photo-side", "320"),
         *("--workers", "1,2", "--scaling-gpu-s", "0.01", "--scaling-jobs", "2"),
         *("--drain", "5", "--drain-workers", "2", "--drain-gpu-s", "0.01"),
         *("--out", str(out)),
@@ -89,6 +90,7 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
     assert report["machine"]["cores"] >= 1 and len(report["machine"]["loadavg_end"]) == 3
     latency = report["latency"]
     assert latency["jobs"] == 4 and latency["jobs_per_s"] > 0
+    assert (latency["images_per_job"], latency["photo_side"]) == (2, 320)
     assert set(latency["added_latency_ms"]) == {"p50", "p95", "p99", "mean"}
     assert set(latency["stages_p50_ms"]) == {"handler", "queue", "worker_and_delivery"}
     scaling = report["scaling"]["by_workers"]
