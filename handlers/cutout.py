@@ -1,7 +1,7 @@
 """The cut-out check from the options keyboard: look, try another way, use it, go back.
 
-The check that follows a job whose product could not be cut out starts in
-handlers/job_actions.py, from the job's own parameters.
+The check of a finished job (from under its album, or after a job whose product could
+not be cut out) starts in handlers/job_actions.py, from the job's own parameters.
 """
 
 from __future__ import annotations

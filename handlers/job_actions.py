@@ -103,7 +103,8 @@ async def check_cutout(
     state: FSMContext,
     deps: BotDeps,
 ) -> None:
-    """A job whose product could not be cut out: its draft again, and the cut-out check."""
+    """A job's cut-out, from under its album or from the message of a job whose product
+    could not be cut out: the job's draft again, and the cut-out check."""
     job = await _own_job(query, callback_data.job_id, callback_answer, t, deps)
     if job is None:
         return

@@ -89,12 +89,15 @@ def job_running(t: Translator, job_id: str) -> InlineKeyboardMarkup:
 
 
 def results(t: Translator, job_id: str) -> InlineKeyboardMarkup:
+    """Under an album. The cut-out check is here too: a product cut out wrong shows only
+    in the album, and the check leads to a run with a way of cutting that looks right."""
     kb = InlineKeyboardBuilder()
     for action, key in (
         (JobAction.REGENERATE, "button-regenerate"),
         (JobAction.MORE, "button-more"),
         (JobAction.CHANGE_STYLE, "button-change-style"),
         (JobAction.FILES, "button-files"),
+        (JobAction.CHECK_CUTOUT, "cutout-check-button"),
     ):
         kb.button(text=t.get(key), callback_data=JobCb(action=action, job_id=job_id))
     kb.adjust(2)

@@ -43,7 +43,7 @@ class JobAction(StrEnum):
     FILES = "f"
     RERUN = "a"
     RESEND = "e"
-    CHECK_CUTOUT = "c"  # a job that could not cut its product out: check the cut-out
+    CHECK_CUTOUT = "c"  # the cut-out of a job's photo, to look at and start again
 
 
 class JobCb(CallbackData, prefix="j"):

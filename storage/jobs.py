@@ -66,6 +66,9 @@ class Job(BaseModel):
     mask_image_id: str | None = None
     label: str | None = None
     cutout: CutoutChoice = CutoutChoice.AUTO  # how the user asked the product to be cut out
+    # Why the automatic cut-out was not sure of the product's outline, when it was not
+    # (log language; the chat shows its own hint): the album went out all the same.
+    cutout_doubt: str | None = None
     parent_job_id: str | None = None
     status: JobStatus = JobStatus.QUEUED
     rev: int = 0  # bumped by every change of the record: compare-and-set

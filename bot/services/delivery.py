@@ -49,10 +49,12 @@ async def _album_photos(db: Storage, job: Job) -> list[bytes]:
 
 
 async def send_actions(bot: Bot, job: Job, t: Translator) -> int:
-    """The message under the album with what can be done next; its message id."""
-    message = await bot.send_message(
-        job.chat_id, t.get("results-actions"), reply_markup=builders.results(t, job.id)
-    )
+    """The message under the album with what can be done next; its message id. When the
+    automatic cut-out was not sure of the product's outline, it says so and points to the
+    check (a way the user chose, having seen it, is not questioned again)."""
+    doubtful = job.cutout_doubt is not None and not job.cutout.looked_at
+    text = t.get("results-actions-cutout-doubt" if doubtful else "results-actions")
+    message = await bot.send_message(job.chat_id, text, reply_markup=builders.results(t, job.id))
     return message.message_id
 
 

@@ -232,6 +232,7 @@ class Worker:
                 result_image_ids=ids,
                 mask_image_id=mask_id,
                 engine=result.engine,
+                cutout_doubt=result.details.get("cutout_doubt"),
                 error=None,
                 painted_at=task.clock.painted_at,
                 timings=timings,

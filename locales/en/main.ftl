@@ -51,6 +51,7 @@ results-caption = { $style } · { $count ->
    *[other] { $count } images
 }
 results-actions = What next?
+results-actions-cutout-doubt = What next? ✂️ The product was hard to tell from its background in this photo: if it looks cut out wrong in the pictures, check the cut-out and try another way.
 history-empty = You have no jobs yet. Send a product photo to start.
 history-title = Your jobs (page { $page }):
 history-item = { $when } · { $style } · { $count } · { $status }

@@ -53,6 +53,7 @@ results-caption = { $style } · { $count ->
    *[many] { $count } изображений
 }
 results-actions = Что дальше?
+results-actions-cutout-doubt = Что дальше? ✂️ На этом фото товар трудно отделить от фона: если на картинках он вырезан неверно, проверьте вырезку и попробуйте другой способ.
 history-empty = Заданий пока нет. Пришлите фото товара, чтобы начать.
 history-title = Ваши задания (страница { $page }):
 history-item = { $when } · { $style } · { $count } · { $status }

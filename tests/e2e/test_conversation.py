@@ -67,6 +67,7 @@ async def test_photo_to_album_with_the_asked_number_of_images(own_service):
         "➕ More like this",
         "🎨 Change style",
         "📎 Send as files",
+        "✂️ Check the cut-out",
     ]
     assert user.chat.messages[status.message_id].text == DONE["en"]
     assert "upload_photo" in user.chat_actions

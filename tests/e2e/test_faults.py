@@ -84,7 +84,8 @@ def actions_sent(service: Service, chat: int) -> int:
         for call in service.telegram.calls("sendMessage")
         if call.ok
         and str(call.params.get("chat_id")) == str(chat)
-        and call.params.get("text") == "What next?"
+        # With or without the hint of a doubtful cut-out after it.
+        and str(call.params.get("text")).startswith("What next?")
     )
 
 

@@ -178,3 +178,51 @@ async def test_an_unsure_cutout_is_told_with_the_check_which_restores_the_job(
 async def _delivered(chat: Conversation, job_id: str) -> Job | None:
     job = await chat.deps.db.jobs.get(job_id)
     return job if job.delivery == Delivery.DONE else None
+
+
+async def _done_job(chat: Conversation, cutout: CutoutChoice) -> Job:
+    """The chat's job, finished by a worker whose automatic cut-out was not sure."""
+    await options_shown(chat)
+    await chat.press_button(OptionCb(action="generate").pack())
+    [queued] = await chat.deps.db.jobs.for_chat(chat.chat_id, 0, 10)
+    image = await chat.deps.db.images.put(product_photo(), "result.jpg", kind="result")
+    finished = {
+        "status": JobStatus.DONE,
+        "cutout": cutout,
+        "result_image_ids": [image],
+        "cutout_doubt": "the product's colours are close to the background's along its outline",
+        "delivery": Delivery.PENDING,
+    }
+    done = Job(**{**queued.model_dump(exclude={"id"}), **finished})
+    await chat.deps.db.jobs.create(done)
+    Notifier(chat.bot, chat.deps, "cutout-test").deliver_soon(done.id)
+    await eventually(lambda: _delivered(chat, done.id), what="the album is sent")
+    return done
+
+
+async def test_a_doubtful_cutout_is_told_under_the_album_with_the_check(
+    chat: Conversation, stand_in_worker: list[str]
+):
+    chat.lang = "ru"
+    done = await _done_job(chat, CutoutChoice.AUTO)
+    assert chat.bot.session.called(SendPhoto), "the album went out all the same"
+    actions = chat.sent()[-1]
+    assert actions.text.startswith("Что дальше? ✂️ На этом фото товар трудно отделить от фона")
+    check = JobCb(action=JobAction.CHECK_CUTOUT, job_id=done.id).pack()
+    assert check in buttons(actions.reply_markup)
+
+    await chat.press(check)
+    assert stand_in_worker[0] == CutoutChoice.AUTO, "the job's own photo is cut out to look at"
+    await chat.press_button(check_button(CutoutChoice.TIGHTER))
+    await chat.press_button(CutoutCb(action="use").pack().rsplit(":", 2)[0])
+    assert chat.texts()[-1].startswith("✂️ Вырезка: плотнее по контуру. Стиль: Лофт")
+
+
+async def test_a_cutout_the_user_chose_is_not_questioned_under_the_album(
+    chat: Conversation, stand_in_worker: list[str]
+):
+    done = await _done_job(chat, CutoutChoice.HOLES_FILLED)
+    actions = chat.sent()[-1]
+    assert actions.text == "What next?"
+    check = JobCb(action=JobAction.CHECK_CUTOUT, job_id=done.id).pack()
+    assert check in buttons(actions.reply_markup), "the check is under every album"

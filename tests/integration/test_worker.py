@@ -59,6 +59,24 @@ class HeldEngines:
         return getattr(self._engines, name)
 
 
+class DoubtingEngines:
+    """The real engines, whose cut-out says it was not sure of every product."""
+
+    DOUBT = "the product's colours are close to the background's along its outline"
+
+    def __init__(self, engines: EngineSet) -> None:
+        self._engines = engines
+
+    def generate_batch(self, requests, progress):
+        results = self._engines.generate_batch(requests, progress)
+        for result in results:
+            result.details["cutout_doubt"] = self.DOUBT
+        return results
+
+    def __getattr__(self, name: str):
+        return getattr(self._engines, name)
+
+
 @asynccontextmanager
 async def worker_running(settings: Settings, engines) -> AsyncIterator[None]:
     settings = settings.model_copy(update={"max_attempts": 2, "worker_batch_size": 4})
@@ -184,6 +202,16 @@ async def test_a_request_the_engine_refuses_fails_at_once_without_retries(
     assert failed.error.startswith("InvalidRequest")
     dead = await redis.xrange(Keys(settings.stream_prefix).dead)
     assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_a_doubtful_cutout_is_kept_with_the_job_for_the_chat(
+    settings, storage, redis, engines
+):
+    async with worker_running(settings, DoubtingEngines(engines)):
+        job = await submit(storage, redis, settings, product_photo((256, 192)), count=1)
+        await eventually(lambda: final(storage, job.id))
+    done = await storage.jobs.get(job.id)
+    assert (done.status, done.cutout_doubt) == (JobStatus.DONE, DoubtingEngines.DOUBT)
 
 
 async def test_a_job_cancelled_while_it_runs_stops_without_a_failed_attempt(
