@@ -13,7 +13,8 @@ outside (inference.backdrop_evidence), then, region by region:
 - *dropped*: blobs left apart from the product that are shadows, specks, or in colours
   the product does not have (a toy that touched the sofa only through the floor) —
   unless the model saw them joined to the product by a faint ridge in colours unlike
-  the backdrop (a lamp's base under a shade of another colour, joined by its stem).
+  the backdrop (a lamp's base under a shade of another colour, joined by its stem), or
+  the photo joins them by an upright rod the model did not see at all (the same stem).
 
 Each change is one region judged on its own evidence; where the evidence is weak (the
 product's colours are the backdrop's, as with white on white) the model's mask stays.
@@ -60,6 +61,10 @@ OWN_QUANTILE, FOREIGN_SHARE = 0.01, 0.6
 # The model sees a thin part (a stem, a bar) at least FAINT; one seen at least SEEN
 # that stands out from the backdrop (not in its colours, not its shadow) is added.
 FAINT, SEEN = 0.15, 0.3
+# An upright rod the model missed: at least ROD_RUN of the photo's height, narrower than
+# a disc of radius ROD_RADIUS (wider is a surface), touching the mask along at most
+# ROD_BESIDE of its length (a bridge between parts, not an edge of one).
+ROD_RUN, ROD_RADIUS, ROD_BESIDE = 0.05, 4, 0.3
 # A region of the mask that meets the frame's edge along FRAME_RUN of its perimeter and is
 # more likely in the backdrop's colours than in the rest of the product's is backdrop.
 FRAME_RUN = 0.02
@@ -370,10 +375,34 @@ def joined_by_ridges(
     mask: np.ndarray, main: np.ndarray, soft: np.ndarray, evidence: Evidence
 ) -> np.ndarray:
     """The pixels of `mask` connected to `main` through pixels the model saw at least
-    faintly in colours that are not the backdrop's: a stem seen at a third of full
-    confidence joins its base to the shade; a toy joined only through the floor (the
-    backdrop's colours) or through the model's blur around the sofa is not joined."""
-    ridges = ((soft >= FAINT) & ~evidence.typical) | mask
+    faintly in colours that are not the backdrop's, or through an upright rod: a stem
+    seen at a third of full confidence, or not at all, joins its base to the shade; a
+    toy joined only through the floor (the backdrop's colours, its grain running across)
+    or through the model's blur around the sofa is not joined."""
+    ridges = ((soft >= FAINT) & ~evidence.typical) | mask | upright_rods(mask, evidence)
     _, labels, _ = regions(ridges)
     reached = np.unique(labels[main])
     return np.isin(labels, reached[reached > 0]) & mask
+
+
+def upright_rods(mask: np.ndarray, evidence: Evidence) -> np.ndarray:
+    """Long upright runs outside `mask` of pixels unlike the backdrop or darker than it (a
+    chrome stem shows the wall darkened), narrow, with sharp edges beside them, that
+    touch the mask little along their length: a stem, a pole, a leg the model did not
+    see. Products stand upright; a floor's grain and seams run across."""
+    unlike = (~evidence.typical | evidence.shadow).astype(np.uint8)
+    run = max(3, round(ROD_RUN * mask.shape[0]))
+    upright = cv2.morphologyEx(unlike, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    surface = cv2.morphologyEx(unlike, cv2.MORPH_OPEN, kernel(ROD_RADIUS))
+    rods = upright.astype(bool) & ~surface.astype(bool) & grown(evidence.edge, 1)
+    rods = grown(rods, 1) & ~mask
+    count, labels, stats = regions(rods)
+    beside = grown(mask, 2)
+    kept = np.zeros(count, bool)
+    for index in range(1, count):
+        if stats[index, cv2.CC_STAT_HEIGHT] < run:
+            continue
+        box = window(stats[index], mask.shape, 0)
+        rod = labels[box] == index
+        kept[index] = float(beside[box][rod].mean()) <= ROD_BESIDE
+    return kept[labels]

@@ -178,6 +178,22 @@ def test_a_lamp_base_joined_to_its_shade_by_a_faint_stem_is_kept(segmenter: Segm
     assert (cut_of(item.name, 11).alpha[seen] >= 0.5).mean() > 0.9  # not dropped as clutter
 
 
+def test_a_lamp_base_joined_to_its_shade_by_a_stem_the_model_missed_is_kept(
+    segmenter: Segmenter,
+):
+    item = photo_of("floor_lamp_stem", 2)
+    truth, own = item.alpha >= 0.5, models_own_mask(segmenter, item)
+    rows = np.flatnonzero(truth.any(axis=1))
+    top, height = rows[0], rows[-1] - rows[0]
+    stem = truth.copy()
+    stem[: top + height * 2 // 5], stem[top + height * 3 // 5 :] = False, False
+    assert stem.any() and not (own & stem).any()  # the stem's middle: not seen at all
+    base = truth & own
+    base[: rows[-1] - height // 12] = False  # the lowest twelfth, in another colour
+    assert base.sum() > 0.3 * (truth[rows[-1] - height // 12 :]).sum()
+    assert (cut_of(item.name, 2).alpha[base] >= 0.5).mean() > 0.9  # not dropped as clutter
+
+
 def test_a_white_mug_is_cut_no_worse_than_by_the_model_alone(segmenter: Segmenter):
     item = photo_of("white_mug_light")
     truth = item.alpha >= 0.5
