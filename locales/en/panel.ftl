@@ -85,6 +85,7 @@ panel-col-request = Request
 panel-col-timings = Timings
 panel-col-count = Images
 panel-col-cutout = Cut-out
+panel-col-cutout-doubt = Cut-out not sure
 panel-col-seed = Seed
 panel-col-label = Product category
 panel-col-attempts = Attempts

@@ -85,6 +85,7 @@ panel-col-request = Запрос
 panel-col-timings = Время
 panel-col-count = Изображений
 panel-col-cutout = Вырезание
+panel-col-cutout-doubt = Вырезание под сомнением
 panel-col-seed = Seed
 panel-col-label = Категория товара
 panel-col-attempts = Попыток

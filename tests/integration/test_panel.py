@@ -217,7 +217,7 @@ async def test_health(panel):
 async def test_every_page_shows_seeded_data(panel, storage):
     base, _ = panel
     chat = await seed_chat(storage, 5150, username="tile_shop")
-    done = await seed_job(storage, chat.chat_id)
+    done = await seed_job(storage, chat.chat_id, cutout_doubt="the outline runs off the frame")
     failed = await seed_job(storage, chat.chat_id, JobStatus.FAILED, results=0)
     unsure = await seed_job(
         storage,
@@ -242,7 +242,7 @@ async def test_every_page_shows_seeded_data(panel, storage):
             ],
             "/jobs": [done.id[:8], failed.id[:8]],
             "/jobs?status=failed": [failed.id[:8]],
-            f"/jobs/{done.id}": ["w-1", "result 2"],
+            f"/jobs/{done.id}": ["w-1", "result 2", "not sure</dt><dd>the outline runs off the"],
             f"/jobs/{failed.id}": ["ran out of memory", "Cut-out</dt><dd>automatic"],
             f"/jobs/{unsure.id}": ["tighter", "could not be cut out reliably: "],
             "/workers": ["No worker is alive"],
