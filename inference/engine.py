@@ -37,12 +37,22 @@ class GenerationRequest:
     cutout: CutoutChoice = CutoutChoice.AUTO  # how the user asked the product to be cut out
 
 
+# The key of `GenerationResult.details` saying why the cut-out was not sure of the
+# product's outline (None when it was): engines write it, the worker keeps it with the job.
+CUTOUT_DOUBT = "cutout_doubt"
+
+
 @dataclass
 class GenerationResult:
     images: list[Image.Image]
     mask: Image.Image  # mode "L", the input's size
     engine: str
     details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def cutout_doubt(self) -> str | None:
+        doubt = self.details.get(CUTOUT_DOUBT)
+        return str(doubt) if doubt else None
 
 
 class Engine(Protocol):

@@ -27,7 +27,12 @@ from inference.checks import check_request, prompts_for
 from inference.cutout import Cutout, composite
 from inference.diffusion.expansion import object_expansion
 from inference.diffusion.pipelines import is_sdxl, native_side, size_multiple
-from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
+from inference.engine import (
+    CUTOUT_DOUBT,
+    GenerationRequest,
+    GenerationResult,
+    ProgressCallback,
+)
 from inference.segmentation.segmenter import Segmenter
 
 log = logging.getLogger(__name__)
@@ -187,7 +192,7 @@ class DiffusionEngine:
             engine=self.name,
             details={
                 "segmenter": self.segmenter.name,
-                "cutout_doubt": cutout.doubt,
+                CUTOUT_DOUBT: cutout.doubt,
                 "model": "sdxl" if is_sdxl(self.pipeline) else "sd15",
                 "working_size": list(mine[0].model_image.size),
                 "seeds": [p.seed for p in mine],

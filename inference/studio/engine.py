@@ -11,7 +11,12 @@ from catalog import Style
 from inference.canvas import place
 from inference.checks import check_request
 from inference.cutout import composite
-from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
+from inference.engine import (
+    CUTOUT_DOUBT,
+    GenerationRequest,
+    GenerationResult,
+    ProgressCallback,
+)
 from inference.segmentation.segmenter import Segmenter
 from inference.studio.backdrops import render_backdrop
 from inference.studio.lighting import Lighting
@@ -61,7 +66,7 @@ class StudioEngine:
             engine=self.name,
             details={
                 "segmenter": self.segmenter.name,
-                "cutout_doubt": cutout.doubt,
+                CUTOUT_DOUBT: cutout.doubt,
                 "backdrop": style.backdrop,
                 "seeds": [request.seed + i for i in range(request.count)],
                 "lighting": lightings,

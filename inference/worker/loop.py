@@ -232,7 +232,7 @@ class Worker:
                 result_image_ids=ids,
                 mask_image_id=mask_id,
                 engine=result.engine,
-                cutout_doubt=result.details.get("cutout_doubt"),
+                cutout_doubt=result.cutout_doubt,
                 error=None,
                 painted_at=task.clock.painted_at,
                 timings=timings,

@@ -14,6 +14,7 @@ from PIL import Image
 
 from catalog import catalog
 from catalog.cutouts import CutoutChoice
+from inference.engine import CUTOUT_DOUBT
 from inference.engine_set import EngineSet
 from inference.worker.images import decode_image, encode_png
 from inference.worker.loop import Worker
@@ -70,7 +71,7 @@ class DoubtingEngines:
     def generate_batch(self, requests, progress):
         results = self._engines.generate_batch(requests, progress)
         for result in results:
-            result.details["cutout_doubt"] = self.DOUBT
+            result.details[CUTOUT_DOUBT] = self.DOUBT
         return results
 
     def __getattr__(self, name: str):
