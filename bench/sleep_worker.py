@@ -22,6 +22,7 @@ from PIL import Image
 from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
 from inference.worker.loop import Worker
 from inference.worker.main import worker_context
+from runtime.heap import settle_after_start
 from runtime.signals import stop_event
 from settings import Settings
 
@@ -63,6 +64,7 @@ async def serve(gpu_s: float, name: str) -> None:
     settings = Settings()
     stop = stop_event()
     async with worker_context(settings, SleepEngines(gpu_s), name) as ctx:  # type: ignore[arg-type]
+        settle_after_start()  # as the production worker does
         await Worker(ctx).run(stop)
 
 

@@ -38,6 +38,7 @@ from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
 from locales import DEFAULT_LANGUAGE, LANGUAGES, READ_RUSSIAN, Translator, pick_language
 from runtime.clients import redis_client
+from runtime.heap import settle_after_start
 from runtime.metrics import metrics_served
 from settings import Settings
 from storage.store import Storage
@@ -151,6 +152,7 @@ async def _serve(bot: Bot, settings: Settings) -> None:
                 await serve_webhook(bot, dp, settings)
             else:
                 await bot.delete_webhook(drop_pending_updates=False)
+                settle_after_start()  # the webhook's server does it once it listens
                 await dp.start_polling(bot, handle_signals=True)
         finally:
             stop.set()

@@ -7,6 +7,8 @@ import signal
 
 from aiohttp import web
 
+from runtime.heap import settle_after_start
+
 
 def stop_event() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM; call it from the running loop."""
@@ -23,6 +25,7 @@ async def serve_until_stopped(app: web.Application, host: str, port: int) -> Non
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
+    settle_after_start()
     try:
         await stop.wait()
     finally:

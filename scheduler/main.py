@@ -31,6 +31,7 @@ from jobs.queue import JobQueue
 from jobs.samples import record_sample
 from panel.job_control import JobControl
 from runtime.clients import redis_client
+from runtime.heap import settle_after_start
 from runtime.metrics import metrics_served
 from runtime.signals import stop_event
 from scheduler.admins import Admins, LoggedAdmins, TelegramAdmins, admin_bot
@@ -192,4 +193,5 @@ async def serve(settings: Settings) -> None:
         async with scheduler_context(settings) as ctx:
             owner = f"{socket.gethostname()}-{os.getpid()}"
             renew_s = settings.scheduler_lock_ttl_s / 3
+            settle_after_start()
             await Scheduler(lock_for(ctx, owner), renew_s, tasks(ctx)).run(stop)

@@ -25,6 +25,7 @@ from jobs.heartbeat import forget
 from jobs.lifecycle import Lifecycle, Policy
 from jobs.names import Keys
 from runtime.clients import redis_client
+from runtime.heap import settle_after_start
 from runtime.loops import OUTAGES
 from runtime.metrics import metrics_served
 from runtime.signals import stop_event
@@ -72,6 +73,7 @@ async def serve(settings: Settings, name: str | None = None) -> None:
     stop = stop_event()
     with metrics_served("worker", settings.metrics_host, settings.worker_metrics_port):
         async with worker_context(settings, engines, name or default_name()) as ctx:
+            settle_after_start()
             await _run_until_stopped(Worker(ctx), stop, settings.worker_stop_timeout_s)
 
 

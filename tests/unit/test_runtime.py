@@ -69,3 +69,38 @@ def test_a_point_armed_to_kill_kills_its_process_with_sigkill():
         [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, timeout=60
     )
     assert done.returncode == -9 and b"survived" not in done.stdout
+
+
+SETTLED_PROCESS = """
+import gc, weakref
+from runtime.heap import settle_after_start
+
+class Node:
+    pass
+
+kept = [Node() for _ in range(5000)]  # what start-up leaves behind
+frozen = settle_after_start()
+walked = len(gc.get_objects(generation=2))
+later = Node()
+later.me = later  # garbage made while serving, in a cycle only the collector frees
+gone = weakref.ref(later)
+del later
+gc.collect()
+print(frozen, walked, gone() is None)
+"""
+
+
+def test_start_ups_objects_are_kept_out_of_the_collectors_walks_and_later_garbage_is_freed():
+    # In a process of its own: freezing the test runner's heap would outlive this test.
+    done = subprocess.run(
+        [sys.executable, "-c", SETTLED_PROCESS],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    frozen, walked, freed = done.stdout.split()
+    assert int(frozen) > 5000  # the start-up objects, and the imports' besides
+    assert int(walked) < 100  # a full collection no longer walks them
+    assert freed == "True"
