@@ -1,6 +1,8 @@
 """Delivers jobs to Telegram: edits the status message as a job moves, sends its outcome.
 
-Progress comes from the events stream and is a courtesy (a lost edit is not retried).
+Progress comes from the events stream and is a courtesy (a lost edit is not retried); a
+status message is edited at most once a second, with the newest step (Telegram asks bots
+for about one message a second per chat, and a job's steps can come faster than that).
 Outcomes come from the jobs' records (the outbox, `jobs/delivery.py`): a final event
 only nudges; the outbox is also scanned, so an outcome whose event was lost, or whose
 sending a crash cut short, is still sent. Each delivery is leased to one notifier and
@@ -53,6 +55,7 @@ POSITIONS_PER_ROUND = 200
 OUTBOX_EVERY_S = 2.0
 OUTBOX_PER_ROUND = 100
 CONCURRENT_DELIVERIES = 16
+PROGRESS_EVERY_S = 1.0
 PERMANENT = (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound, ImageNotFound)
 TRANSIENT = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, TimeoutError)
 
@@ -70,9 +73,11 @@ class Notifier:
         self._editing: dict[str, asyncio.Task[None]] = {}
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._group_ready = False
+        self._stop = asyncio.Event()
         self.progress_at = time.time()  # the events loop's last round (the health check's)
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         await asyncio.gather(
             run_until(stop, "notifier", self._events),
             run_until(stop, "outbox", lambda: self._outbox(stop)),
@@ -97,12 +102,14 @@ class Notifier:
             if event.type == EventType.PROGRESS:
                 self._show_progress(event)
             else:
+                self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
                 self.deliver_soon(event.job_id)
             await self._reader.ack(entry.id)
 
     def _show_progress(self, event: JobEvent) -> None:
         """Progress is shown beside the events loop, newest first: a slow edit in one chat
-        holds back no other event, and a job's stale steps are skipped, not queued."""
+        holds back no other event, and a job's stale steps are skipped, not queued. The
+        first step is shown at once; those that follow within a second wait for it."""
         self._latest[event.job_id] = event
         if event.job_id not in self._editing:
             task = asyncio.create_task(self._edit_progress(event.job_id))
@@ -114,12 +121,13 @@ class Notifier:
             await self._edit_progress_of(job_id)
 
     async def _edit_progress_of(self, job_id: str) -> None:
-        async with self._edit_slots:
-            while (event := self._latest.pop(job_id, None)) is not None:
+        while (event := self._latest.pop(job_id, None)) is not None:
+            async with self._edit_slots:
                 try:
                     await self._progress(event)
                 except OUTAGES as exc:
                     log.info("job %s: progress not shown: %s", job_id, exc)
+            await pause_unless_stopped(self._stop, PROGRESS_EVERY_S)
 
     async def _progress(self, event: JobEvent) -> None:
         job = await self._deps.db.jobs.get(event.job_id)

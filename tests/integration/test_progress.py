@@ -1,0 +1,82 @@
+"""A job's status message while it runs: the first step at once, then at most one edit a
+second with the newest step (Telegram's pace for one chat), and no step after the outcome.
+The notifier reads real events from real Redis; the Bot API is the recording MockedBot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiogram.methods import EditMessageText
+
+from bot.notifier import PROGRESS_EVERY_S, Notifier
+from bot.services.status import final_text, progress_text
+from jobs.messages import EventType, JobEvent
+from locales import Translator
+from storage.jobs import Delivery, Job
+from storage.status import JobStatus, Stage
+from tests.support.conversation import Conversation
+from tests.support.waiting import eventually
+
+STATUS_MESSAGE = 777
+
+
+def edits(chat: Conversation) -> list[str]:
+    return [
+        call.text
+        for call in chat.bot.session.called(EditMessageText)
+        if call.chat_id == chat.chat_id and call.message_id == STATUS_MESSAGE
+    ]
+
+
+def shown(job: Job, stage: Stage, done: int) -> str:
+    event = JobEvent(
+        type=EventType.PROGRESS, job_id=job.id, chat_id=job.chat_id, stage=stage, done=done
+    )
+    return progress_text(Translator.load("en"), event.model_copy(update={"total": job.count}))
+
+
+async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat: Conversation):
+    deps = chat.deps
+    job = Job(
+        chat_id=chat.chat_id,
+        lang="en",
+        style="minimal",
+        count=4,
+        seed=1,
+        input_image_id="photo",
+        status=JobStatus.RUNNING,
+        status_message_id=STATUS_MESSAGE,
+    )
+    await deps.db.jobs.create(job)
+    stop = asyncio.Event()
+    notifying = asyncio.create_task(Notifier(chat.bot, deps, "progress-test").run(stop))
+    try:
+        cutting_published = time.monotonic()
+        await deps.lifecycle.progress(job, Stage.CUTTING, 0, 4)
+        await eventually(lambda: edits(chat), what="the first step is shown")
+        for done in (1, 2, 3):
+            await deps.lifecycle.progress(job, Stage.PAINTING, done, 4)
+        await eventually(lambda: len(edits(chat)) >= 2, what="the newest step is shown")
+        assert time.monotonic() - cutting_published >= PROGRESS_EVERY_S
+        assert edits(chat) == [shown(job, Stage.CUTTING, 0), shown(job, Stage.PAINTING, 3)]
+
+        # A step the notifier has not shown when the outcome arrives is never shown.
+        await deps.lifecycle.progress(job, Stage.SAVING, 4, 4)
+        fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
+        failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
+        await deps.lifecycle.announce(failed)
+        delivered = await eventually(
+            lambda: _delivered(chat, job.id), what="the outcome is told in the chat"
+        )
+        await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
+        assert edits(chat)[-1] == final_text(Translator.load("en"), delivered)
+        assert shown(job, Stage.SAVING, 4) not in edits(chat)
+    finally:
+        stop.set()
+        await notifying
+
+
+async def _delivered(chat: Conversation, job_id: str) -> Job | None:
+    job = await chat.deps.db.jobs.get(job_id)
+    return job if job is not None and job.delivery == Delivery.DONE else None
