@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -40,13 +41,23 @@ class ChatRepo:
     ) -> Chat:
         """Records that the chat spoke now; creates it with `lang` on first contact."""
         seen = {"last_seen": datetime.now(UTC), "username": username, "first_name": first_name}
-        # Insert-then-update rather than $setOnInsert, which nx-27017 does not apply.
-        if (await self._col.update_one({"chat_id": chat_id}, {"$set": seen})).matched_count == 0:
-            chat = Chat(chat_id=chat_id, lang=lang, **seen)
-            try:
-                await self._col.insert_one(chat.model_dump())
-            except DuplicateKeyError:  # another update created it meanwhile
-                await self._col.update_one({"chat_id": chat_id}, {"$set": seen})
+        # One round trip on every update: the record as updated comes back with the update.
+        # Insert-then-update on first contact rather than $setOnInsert, which nx-27017 does
+        # not apply.
+        doc = await self._col.find_one_and_update(
+            {"chat_id": chat_id},
+            {"$set": seen},
+            projection={"_id": False},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            return Chat.model_validate(doc)
+        chat = Chat(chat_id=chat_id, lang=lang, **seen)
+        try:
+            await self._col.insert_one(chat.model_dump())
+            return chat
+        except DuplicateKeyError:  # another update created it meanwhile
+            await self._col.update_one({"chat_id": chat_id}, {"$set": seen})
         return await self.get(chat_id)
 
     async def get(self, chat_id: int) -> Chat | None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
+from storage.chats import ChatRepo
 from storage.images import ImageNotFound, ImageStore
 from storage.jobs import Job
 from storage.status import JobStatus
@@ -87,28 +88,48 @@ async def test_indexes_are_created_idempotently(settings):
         await asyncio.gather(*(s.close() for s in stores))
 
 
+class Commands(monitoring.CommandListener):
+    """The commands a client sent, as (name, collection)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.sent.append((event.command_name, str(event.command[event.command_name])))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 async def test_an_upload_sends_only_its_inserts(settings, storage: Storage):
     """The bucket's indexes are made at start-up, so an upload checks none of them (on
     nx-27017 that check scanned every stored file and created an index each time)."""
-    commands: list[tuple[str, str]] = []
-
-    class Listener(monitoring.CommandListener):
-        def started(self, event: monitoring.CommandStartedEvent) -> None:
-            commands.append((event.command_name, str(event.command[event.command_name])))
-
-        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-            pass
-
-        def failed(self, event: monitoring.CommandFailedEvent) -> None:
-            pass
-
-    watched = AsyncMongoClient(settings.mongo_url, event_listeners=[Listener()])
+    commands = Commands()
+    watched = AsyncMongoClient(settings.mongo_url, event_listeners=[commands])
     try:
         images = ImageStore(watched[settings.mongo_db])
         await storage.images.put(b"first", "first.png")  # the bucket is not empty
         image_id = await images.put(bytes(300_000), "result.png", job_id="j1", kind="result")
-        assert commands == [("insert", "images.chunks"), ("insert", "images.files")]
+        assert commands.sent == [("insert", "images.chunks"), ("insert", "images.files")]
         assert await storage.images.get(image_id) == bytes(300_000)
         assert await storage.images.ids(job_id="j1") == [image_id]
+    finally:
+        await watched.close()
+
+
+async def test_a_known_chat_is_touched_in_one_round_trip(settings, storage: Storage):
+    """Every update touches its chat: the record comes back with the update itself."""
+    await storage.chats.touch(1002, "ru", "boris", "Boris")
+    commands = Commands()
+    watched = AsyncMongoClient(settings.mongo_url, event_listeners=[commands])
+    try:
+        chat = await ChatRepo(watched[settings.mongo_db]["chats"]).touch(1002, "en", "bob", "Bob")
+        assert commands.sent == [("findAndModify", "chats")]
+        assert (chat.lang, chat.username, chat.first_name) == ("ru", "bob", "Bob")
+        assert chat.last_seen.tzinfo is not None
+        assert await storage.chats.get(1002) == chat
     finally:
         await watched.close()
