@@ -31,9 +31,14 @@ def edits(chat: Conversation) -> list[str]:
 
 def shown(job: Job, stage: Stage, done: int) -> str:
     event = JobEvent(
-        type=EventType.PROGRESS, job_id=job.id, chat_id=job.chat_id, stage=stage, done=done
+        type=EventType.PROGRESS,
+        job_id=job.id,
+        chat_id=job.chat_id,
+        stage=stage,
+        done=done,
+        total=job.count,
     )
-    return progress_text(Translator.load("en"), event.model_copy(update={"total": job.count}))
+    return progress_text(Translator.load("en"), event)
 
 
 async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat: Conversation):
