@@ -100,7 +100,7 @@ class Worker:
             asyncio.create_task(self._beat_until(stop)),
             asyncio.create_task(self._label_until(stop)),
             asyncio.create_task(serve_previews(self.ctx, stop)),
-            asyncio.create_task(run_until(stop, "reaper", self._reap)),
+            asyncio.create_task(run_until(stop, "reaper", lambda: self._reap(stop))),
         ]
         log.info("worker %s ready with engines %s", self.ctx.name, self.ctx.engines.available())
         try:
@@ -363,9 +363,9 @@ class Worker:
         if label is not None:
             await save_label(self.ctx.redis, self.ctx.keys, image_id, label)
 
-    async def _reap(self) -> None:
+    async def _reap(self, stop: asyncio.Event) -> None:
         await self.ctx.lifecycle.reap()
-        await asyncio.sleep(REAP_EVERY_S)
+        await pause_unless_stopped(stop, REAP_EVERY_S)  # a stopping worker does not wait it out
 
     def stalled(self) -> bool:
         return time.time() - self.progress_at > self.ctx.stall_s

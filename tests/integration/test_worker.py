@@ -16,6 +16,7 @@ from catalog import catalog
 from catalog.cutouts import CutoutChoice
 from inference.engine import CUTOUT_DOUBT
 from inference.engine_set import EngineSet
+from inference.worker import loop
 from inference.worker.images import decode_image, encode_png
 from inference.worker.loop import Worker
 from inference.worker.main import worker_context
@@ -320,3 +321,26 @@ async def test_a_jobs_cutout_choice_reaches_its_mask(settings, storage, redis, r
             np.asarray(decode_image(await storage.images.get(done.mask_image_id)))[128, 128]
         )
     assert centres == [0, 255]
+
+
+async def test_a_stopped_worker_ends_without_waiting_out_its_pauses(
+    settings: Settings, engines: EngineSet, monkeypatch: pytest.MonkeyPatch
+):
+    # Its reaper pauses an hour here: a worker that waited its pauses out would hang until
+    # the test's timeout; one that stops them ends in moments.
+    monkeypatch.setattr(loop, "REAP_EVERY_S", 3600.0)
+    stop = asyncio.Event()
+    async with worker_context(settings, engines, "stopping-worker") as ctx:
+        reaped = asyncio.Event()
+        reap = ctx.lifecycle.reap
+
+        async def reap_and_tell():
+            report = await reap()
+            reaped.set()
+            return report
+
+        monkeypatch.setattr(ctx.lifecycle, "reap", reap_and_tell)
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        await asyncio.wait_for(reaped.wait(), timeout=120)  # now in its pause
+        stop.set()
+        await asyncio.wait_for(task, timeout=120)
