@@ -18,7 +18,7 @@ from bot.metrics import NOTICES_SENT
 from bot.services.deps import BotDeps
 from jobs.notices import Notice, NoticeKind, notice_reader
 from locales import DEFAULT_LANGUAGE, Translator
-from runtime.loops import run_until
+from runtime.loops import pause_unless_stopped, run_until
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
@@ -29,8 +29,10 @@ class NoticeSender:
         self._bot = bot
         self._deps = deps
         self._reader = notice_reader(deps.redis, deps.keys, consumer)
+        self._stop = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         await self._reader.ensure_group()
         await run_until(stop, "notices", self._step)
 
@@ -46,7 +48,9 @@ class NoticeSender:
                 await self.handle(notice)
                 break
             except TelegramRetryAfter as exc:
-                await asyncio.sleep(exc.retry_after)
+                await pause_unless_stopped(self._stop, exc.retry_after)
+                if self._stop.is_set():
+                    return  # left unacknowledged: the next bot sends it
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 log.warning("notice %s to chat %s not sent: %s", notice.kind, notice.chat_id, exc)
                 break
