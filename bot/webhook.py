@@ -24,8 +24,12 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
     app.router.add_get("/healthz", partial(healthz, dp["deps"]))
     setup_application(app, dp, bot=bot)
-    await bot.set_webhook(settings.webhook_url, secret_token=secret, drop_pending_updates=False)
-    await serve_until_stopped(app, settings.webhook_host, settings.webhook_port)
+
+    async def set_webhook() -> None:
+        # Only once the port listens: Telegram may send the first update at once.
+        await bot.set_webhook(settings.webhook_url, secret_token=secret, drop_pending_updates=False)
+
+    await serve_until_stopped(app, settings.webhook_host, settings.webhook_port, set_webhook)
 
 
 async def healthz(deps: BotDeps, request: web.Request) -> web.Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -19,14 +20,23 @@ def stop_event() -> asyncio.Event:
     return stop
 
 
-async def serve_until_stopped(app: web.Application, host: str, port: int) -> None:
-    """Serves the app until SIGINT/SIGTERM, then closes it (and its cleanup_ctx)."""
+async def serve_until_stopped(
+    app: web.Application,
+    host: str,
+    port: int,
+    when_listening: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Serves the app until SIGINT/SIGTERM, then closes it (and its cleanup_ctx).
+    `when_listening` runs once the port accepts connections: the place to tell others
+    where to send requests."""
     stop = stop_event()
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    settle_after_start()
     try:
+        await web.TCPSite(runner, host, port).start()
+        if when_listening is not None:
+            await when_listening()
+        settle_after_start()
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -10,6 +10,7 @@ import sys
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from cli.services import free_port
 from runtime import faults
 from runtime.faults import FaultInjected, fault_point
 from runtime.loops import run_until
@@ -104,3 +105,34 @@ def test_start_ups_objects_are_kept_out_of_the_collectors_walks_and_later_garbag
     assert int(frozen) > 5000  # the start-up objects, and the imports' besides
     assert int(walked) < 100  # a full collection no longer walks them
     assert freed == "True"
+
+
+LISTENING_PROCESS = """
+import asyncio, os, signal, sys
+from aiohttp import web
+from runtime.signals import serve_until_stopped
+
+port = int(sys.argv[1])
+
+async def when_listening():
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)  # refused if not yet
+    writer.close()
+    print("connected")
+    os.kill(os.getpid(), signal.SIGTERM)
+
+asyncio.run(serve_until_stopped(web.Application(), "127.0.0.1", port, when_listening))
+print("stopped")
+"""
+
+
+def test_a_server_is_listening_before_anyone_is_told_where_it_is():
+    # A webhook set before its port listens loses Telegram's first updates to a refusal.
+    done = subprocess.run(
+        [sys.executable, "-c", LISTENING_PROCESS, str(free_port())],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["connected", "stopped"]
