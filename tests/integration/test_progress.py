@@ -10,8 +10,7 @@ import time
 from aiogram.methods import EditMessageText
 
 from bot.notifier import PROGRESS_EVERY_S, Notifier
-from bot.services.status import final_text, progress_text
-from jobs.messages import EventType, JobEvent
+from bot.services.status import final_text
 from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus, Stage
@@ -19,6 +18,7 @@ from tests.support.conversation import Conversation
 from tests.support.waiting import eventually
 
 STATUS_MESSAGE = 777
+EN = Translator.load("en")
 
 
 def edits(chat: Conversation) -> list[str]:
@@ -27,18 +27,6 @@ def edits(chat: Conversation) -> list[str]:
         for call in chat.bot.session.called(EditMessageText)
         if call.chat_id == chat.chat_id and call.message_id == STATUS_MESSAGE
     ]
-
-
-def shown(job: Job, stage: Stage, done: int) -> str:
-    event = JobEvent(
-        type=EventType.PROGRESS,
-        job_id=job.id,
-        chat_id=job.chat_id,
-        stage=stage,
-        done=done,
-        total=job.count,
-    )
-    return progress_text(Translator.load("en"), event)
 
 
 async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat: Conversation):
@@ -64,7 +52,7 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
             await deps.lifecycle.progress(job, Stage.PAINTING, done, 4)
         await eventually(lambda: len(edits(chat)) >= 2, what="the newest step is shown")
         assert time.monotonic() - cutting_published >= PROGRESS_EVERY_S
-        assert edits(chat) == [shown(job, Stage.CUTTING, 0), shown(job, Stage.PAINTING, 3)]
+        assert edits(chat) == [EN.get("status-cutting"), EN.get("status-painting", done=3, total=4)]
 
         # A step the notifier has not shown when the outcome arrives is never shown.
         await deps.lifecycle.progress(job, Stage.SAVING, 4, 4)
@@ -75,8 +63,8 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
             lambda: _delivered(chat, job.id), what="the outcome is told in the chat"
         )
         await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
-        assert edits(chat)[-1] == final_text(Translator.load("en"), delivered)
-        assert shown(job, Stage.SAVING, 4) not in edits(chat)
+        assert edits(chat)[-1] == final_text(EN, delivered)
+        assert EN.get("status-saving") not in edits(chat)
     finally:
         stop.set()
         await notifying
