@@ -9,7 +9,8 @@ Three phases, one JSON report (printed, and written to --out):
 
 - latency: K chats, each pressing Generate (then Regenerate under each album) after a
   random think time; the added latency is Generate pressed → album received in the
-  chat, minus the engine's own time (GPU seconds per image × images);
+  chat, minus the engine's own time (GPU seconds per image × images); and the CPU each
+  job cost, by part (bench.cpu): steadier than latency on a VM with busy neighbours;
 - scaling: enough chats to keep every worker busy, 1, 2 and 4 worker processes, a
   --scaling-gpu-s job: jobs per second, and the speed-up over one worker;
 - drain: --drain jobs queued at once (one per chat), then the workers start: the time
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.cpu import cpu_by_part, spent
 from bench.photos import product_photo as realistic_photo
 from cli.services import free_port, start_mongo, start_redis, stop_process
 from jobs.heartbeat import alive_workers
@@ -84,6 +86,7 @@ class Stack:
         self.telegram = TelegramServer(token=TOKEN)
         self.processes: list[subprocess.Popen] = []
         self.logs: dict[int, str] = {}  # pid → its log's name
+        self.cpu_s: dict[str, float] = {}  # CPU seconds of the measured jobs, by part
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "VITRINA_"))}
@@ -260,8 +263,10 @@ async def closed_loop(s: Stack, order: Order, chats: int, jobs: int, think_s: fl
     runner = asyncio.gather(*loops)
     await until(lambda: all(_has_generate(u) for u in users), "the chats to be ready")
     settle_after_start()  # the harness's own collector pauses are not the path's latency
+    cpu_before = cpu_by_part()
     start.set()
     await runner
+    s.cpu_s = spent(cpu_before, cpu_by_part())
     return samples
 
 
@@ -276,6 +281,7 @@ async def latency_phase(servers, workdir, args) -> dict:
         order = Order.of(args, args.latency_gpu_s, args.images)
         samples = await closed_loop(s, order, args.chats, args.jobs_per_chat, args.think_s)
     added = [t["added"] for t in samples]
+    cpu_ms = {part: ms(seconds / len(samples)) for part, seconds in sorted(s.cpu_s.items())}
     wall = max(t["received"] for t in samples) - min(t["pressed"] for t in samples)
     return {
         "chats": args.chats,
@@ -296,6 +302,7 @@ async def latency_phase(servers, workdir, args) -> dict:
             stage: ms(statistics.median(t[stage] for t in samples))
             for stage in ("handler", "queue", "worker_and_delivery")
         },
+        "cpu_ms_per_job": {**cpu_ms, "all": round(sum(cpu_ms.values()), 1)},
     }
 
 

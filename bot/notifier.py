@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import time
+from typing import Any
 
 import aiohttp
 from aiogram import Bot
@@ -50,6 +51,7 @@ from storage.status import JobStatus
 
 log = logging.getLogger(__name__)
 CLAIM_IDLE_MS = 60_000
+RECLAIM_EVERY_S = 5.0  # a dead bot's events wait a minute anyway; a round trip per event less
 POSITIONS_EVERY_S = 3.0
 POSITIONS_PER_ROUND = 200
 OUTBOX_EVERY_S = 2.0
@@ -73,6 +75,7 @@ class Notifier:
         self._editing: dict[str, asyncio.Task[None]] = {}
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._group_ready = False
+        self._next_reclaim = 0.0
         self._stop = asyncio.Event()
         self.progress_at = time.time()  # the events loop's last round (the health check's)
 
@@ -94,7 +97,10 @@ class Notifier:
         if not self._group_ready:
             await self._reader.ensure_group()
             self._group_ready = True
-        entries = await self._reader.reclaim(CLAIM_IDLE_MS, 50)
+        entries = []
+        if time.monotonic() >= self._next_reclaim:
+            self._next_reclaim = time.monotonic() + RECLAIM_EVERY_S
+            entries = await self._reader.reclaim(CLAIM_IDLE_MS, 50)
         entries += await self._reader.read(count=50, block_ms=1000)
         self.progress_at = time.time()
         for entry in entries:
@@ -104,7 +110,8 @@ class Notifier:
             else:
                 self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
                 self.deliver_soon(event.job_id)
-            await self._reader.ack(entry.id)
+        # Handed over above (progress and deliveries run beside this loop): one XACK for all.
+        await self._reader.ack(*(entry.id for entry in entries))
 
     def _show_progress(self, event: JobEvent) -> None:
         """Progress is shown beside the events loop, newest first: a slow edit in one chat
@@ -213,21 +220,28 @@ class Notifier:
             job = await self._leases.record(job, sent_album_ids=ids)
             ALBUMS_DELIVERED.inc()
             fault_point("notifier.after_album")
+        last: dict[str, Any] = {}  # recorded with the delivery's end: one write less
         if not job.sent_status:
-            await self._final_status(job, t)
-            job = await self._leases.record(job, sent_status=True)
+            if await self._final_status(job, t):
+                job = await self._leases.record(job, sent_status=True)
+            else:  # an edit: made again after a crash, it changes nothing
+                last["sent_status"] = True
         if job.status == JobStatus.DONE and job.sent_actions_id is None:
-            actions = await send_actions(self._bot, job, t)
-            job = await self._leases.record(job, sent_actions_id=actions)
-        await self._leases.end(job, ok=True)
+            last["sent_actions_id"] = await send_actions(self._bot, job, t)
+        await self._leases.end(job, ok=True, **last)
         log.info("%s: told the user", job.status)
 
-    async def _final_status(self, job: Job, t: Translator) -> None:
+    async def _final_status(self, job: Job, t: Translator) -> bool:
+        """The status message says how the job ended; True when that took a new message
+        (sent twice, it would show twice)."""
         text, markup = final_text(t, job), final_markup(t, job)
         if job.status_message_id is not None:
             await self._edit_status(job, text, markup)
-        elif job.status != JobStatus.DONE:  # without a status message, still one clear word
+            return False
+        if job.status != JobStatus.DONE:  # without a status message, still one clear word
             await self._bot.send_message(job.chat_id, text, reply_markup=markup)
+            return True
+        return False
 
     async def _edit_status(self, job: Job, text: str, markup: InlineKeyboardMarkup | None) -> None:
         if job.status_message_id is None:

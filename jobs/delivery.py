@@ -87,11 +87,12 @@ class DeliveryLeases:
         }
         await self._lc.change(job, lambda j: fields if self._holds(j) else None)
 
-    async def end(self, job: Job, ok: bool, reason: str = "") -> None:
+    async def end(self, job: Job, ok: bool, reason: str = "", **parts: Any) -> None:
+        """Marks the delivery done (or failed), recording the last `parts` sent with it."""
         if not ok:
             log.warning("job %s chat %s: not delivered: %s", job.id, job.chat_id, reason)
         state = Delivery.DONE if ok else Delivery.FAILED
-        fields = {"delivery": state, "delivery_owner": "", "delivery_lease_until": 0.0}
+        fields = {**parts, "delivery": state, "delivery_owner": "", "delivery_lease_until": 0.0}
         if ok:
             fields["delivered_at"] = datetime.now(UTC)  # the panel's timeline
         await self._lc.change(job, lambda j: fields if self._holds(j) else None)

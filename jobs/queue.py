@@ -11,30 +11,40 @@ from jobs.names import WORKERS_GROUP, Keys
 
 CANCEL_TTL_S = 24 * 3600
 
-# The queue-limit check and the XADD in one step, so a hundred people pressing Generate at
-# once cannot all pass the check. KEYS: stream. ARGV: group, limit, then field/value pairs.
-# Returns the new entry id, or false when the queue is full.
-ENQUEUE = """
-local waiting = 0
-local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
-for _, group in ipairs(groups) do
-  local info = {}
-  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
-  if info['name'] == ARGV[1] then
-    if info['lag'] then
-      waiting = tonumber(info['lag'])
-    else
-      local after = redis.call('XRANGE', KEYS[1], '(' .. info['last-delivered-id'], '+',
-                               'COUNT', ARGV[2])
-      waiting = #after
+# Jobs not yet handed to a worker, counted in Redis. The stream and its group are made
+# here when missing (as XGROUP CREATE MKSTREAM), so neither script needs a round trip of
+# its own first. KEYS: stream. ARGV: group, limit (the count stops there).
+WAITING_FUNCTION = """
+local function waiting(stream, group, limit)
+  redis.pcall('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')  -- BUSYGROUP: it exists
+  for _, entry in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
+    local info = {}
+    for i = 1, #entry, 2 do info[entry[i]] = entry[i + 1] end
+    if info['name'] == group then
+      if info['lag'] then
+        return tonumber(info['lag'])
+      end
+      local after = redis.call('XRANGE', stream, '(' .. info['last-delivered-id'], '+',
+                               'COUNT', limit)
+      return #after
     end
   end
+  return 0
 end
-if waiting >= tonumber(ARGV[2]) then
+"""
+WAITING = WAITING_FUNCTION + "return waiting(KEYS[1], ARGV[1], ARGV[2])"
+# The queue-limit check and the XADD in one step, so a hundred people pressing Generate at
+# once cannot all pass the check. ARGV: group, limit, then field/value pairs. Returns the
+# new entry id, or false when the queue is full.
+ENQUEUE = (
+    WAITING_FUNCTION
+    + """
+if waiting(KEYS[1], ARGV[1], ARGV[2]) >= tonumber(ARGV[2]) then
   return false
 end
 return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
 """
+)
 
 
 class QueueFull(RuntimeError):
@@ -47,6 +57,7 @@ class JobQueue:
         self._keys = keys
         self._limit = limit
         self._enqueue = redis.register_script(ENQUEUE)
+        self._waiting = redis.register_script(WAITING)
 
     async def ensure_group(self) -> None:
         await ensure_group(self._redis, self._keys.jobs, WORKERS_GROUP)
@@ -54,7 +65,6 @@ class JobQueue:
     async def enqueue(self, message: JobMessage, limit: int | None = None) -> str:
         """Adds the job; returns its stream entry id. Raises QueueFull past the limit
         (`limit` overrides the queue's own: re-queueing what was already queued once)."""
-        await self.ensure_group()
         fields = [v for pair in message.to_fields().items() for v in pair]
         args = [WORKERS_GROUP, limit or self._limit, *fields]
         entry_id = await self._enqueue(keys=[self._keys.jobs], args=args)
@@ -63,20 +73,19 @@ class JobQueue:
         return entry_id
 
     async def waiting(self) -> int:
-        """Jobs not yet delivered to any worker."""
-        await self.ensure_group()
-        for group in await self._redis.xinfo_groups(self._keys.jobs):
-            if group["name"] == WORKERS_GROUP:
-                lag = group.get("lag")
-                if lag is not None:
-                    return int(lag)
-                return await self._count_after(group["last-delivered-id"], "+")
-        return 0
+        """Jobs not yet delivered to any worker (counted up to the queue limit)."""
+        return int(await self._waiting(keys=[self._keys.jobs], args=[WORKERS_GROUP, self._limit]))
 
     async def position(self, entry_id: str) -> int:
-        """1 for the next job a worker takes; 0 once a worker has taken it."""
-        await self.ensure_group()
-        for group in await self._redis.xinfo_groups(self._keys.jobs):
+        """1 for the next job a worker takes; 0 once a worker has taken it (or when the
+        stream is gone: nothing is waiting)."""
+        try:
+            groups = await self._redis.xinfo_groups(self._keys.jobs)
+        except ResponseError as exc:
+            if "no such key" not in str(exc):
+                raise
+            return 0
+        for group in groups:
             if group["name"] == WORKERS_GROUP:
                 last = group["last-delivered-id"]
                 if _id_le(entry_id, last):

@@ -43,6 +43,27 @@ async def test_position_counts_jobs_ahead_and_drops_to_zero_when_taken(redis, ke
     assert await queue.waiting() == 2
 
 
+async def test_counting_and_adding_jobs_take_one_round_trip_each(redis, keys):
+    """The stream and its group are made inside the scripts, not by an XGROUP (and an
+    XINFO) of their own before each count and each XADD. MONITOR shows what the clients
+    sent apart from what the scripts ran."""
+    queue = JobQueue(redis, keys, limit=10)
+    await queue.waiting()  # from an empty Redis: the stream and the group are made
+    assert await queue.enqueue(JobMessage(job_id="j0", chat_id=1))
+    async with redis.monitor() as monitor:
+        assert await queue.waiting() == 1
+        await queue.enqueue(JobMessage(job_id="j1", chat_id=1))
+        await redis.echo("end of the watched calls")
+        sent = []
+        while (
+            "end of the watched calls" not in (command := await monitor.next_command())["command"]
+        ):
+            if command["client_type"] != "lua" and keys.jobs in command["command"]:
+                sent.append(command["command"].split()[0].upper())
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert await queue.waiting() == 2
+
+
 async def test_the_queue_limit_holds_when_many_enqueue_at_once(redis, keys):
     queue = JobQueue(redis, keys, limit=5)
     await queue.ensure_group()

@@ -73,3 +73,42 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
 async def _delivered(chat: Conversation, job_id: str) -> Job | None:
     job = await chat.deps.db.jobs.get(job_id)
     return job if job is not None and job.delivery == Delivery.DONE else None
+
+
+async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: Conversation):
+    """XAUTOCLAIM finds events a dead bot read and never acknowledged; they wait a minute
+    anyway, so the loop asks every few seconds, not once per event it reads."""
+    deps = chat.deps
+    job = Job(
+        chat_id=chat.chat_id,
+        lang="en",
+        style="minimal",
+        count=5,
+        seed=1,
+        input_image_id="photo",
+        status=JobStatus.RUNNING,
+    )
+    await deps.db.jobs.create(job)
+    stop = asyncio.Event()
+    notifying = asyncio.create_task(Notifier(chat.bot, deps, "reclaim-test").run(stop))
+    try:
+        async with deps.redis.monitor() as monitor:
+            for done in range(5):
+                await deps.lifecycle.progress(job, Stage.PAINTING, done, 5)
+                await asyncio.sleep(0.1)
+            await eventually(lambda: _all_acknowledged(deps), what="the events are handled")
+            await deps.redis.echo("end of the watched calls")
+            sent = []
+            while "end of the watched calls" not in (c := await monitor.next_command())["command"]:
+                if c["client_type"] != "lua" and deps.keys.events in c["command"]:
+                    sent.append(c["command"].split()[0].upper())
+        assert sent.count("XREADGROUP") >= 2, "the events came one by one"
+        assert sent.count("XAUTOCLAIM") <= 1
+    finally:
+        stop.set()
+        await notifying
+
+
+async def _all_acknowledged(deps) -> bool:
+    groups = await deps.redis.xinfo_groups(deps.keys.events)
+    return all(g["pending"] == 0 and g.get("lag") == 0 for g in groups)

@@ -1,0 +1,82 @@
+"""A finished job's outcome sent by the notifier: the album recorded the moment Telegram
+confirms it, the status line and the "What next?" message recorded with the delivery's
+end, and a delivery cut short after the album sending only what is missing. The record's
+`rev` counts its writes. Real Redis and MongoDB; the Bot API is the recording MockedBot."""
+
+from __future__ import annotations
+
+from aiogram.methods import EditMessageText, SendMessage, SendPhoto
+
+from bot.notifier import Notifier
+from bot.services.status import final_text
+from locales import Translator
+from storage.jobs import Delivery, Job
+from storage.status import JobStatus
+from tests.support.conversation import Conversation
+from tests.support.photos import product_photo
+from tests.support.waiting import eventually
+
+STATUS_MESSAGE = 778
+EN = Translator.load("en")
+
+
+async def _finished(chat: Conversation, **fields) -> Job:
+    image = await chat.deps.db.images.put(product_photo(), "result.png", kind="result")
+    job = Job(
+        chat_id=chat.chat_id,
+        lang="en",
+        style="minimal",
+        count=1,
+        seed=1,
+        input_image_id="photo",
+        status=JobStatus.DONE,
+        status_message_id=STATUS_MESSAGE,
+        result_image_ids=[image],
+        delivery=Delivery.PENDING,
+        **fields,
+    )
+    return await chat.deps.db.jobs.create(job)
+
+
+async def _delivered(chat: Conversation, job_id: str) -> Job | None:
+    job = await chat.deps.db.jobs.get(job_id)
+    return job if job is not None and job.delivery == Delivery.DONE else None
+
+
+def _status_edits(chat: Conversation) -> list[str]:
+    return [
+        c.text
+        for c in chat.bot.session.called(EditMessageText)
+        if c.chat_id == chat.chat_id and c.message_id == STATUS_MESSAGE
+    ]
+
+
+def _actions(chat: Conversation) -> list[SendMessage]:
+    return [c for c in chat.bot.session.called(SendMessage) if c.chat_id == chat.chat_id]
+
+
+async def test_an_outcome_is_sent_in_three_writes_to_its_record(chat: Conversation):
+    done = await _finished(chat)
+    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id)
+    delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome is sent")
+
+    [album] = [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]
+    assert _status_edits(chat) == [final_text(EN, delivered)]
+    [actions] = _actions(chat)
+    assert delivered.sent_album_ids and delivered.sent_status
+    assert delivered.sent_actions_id is not None
+    # The lease, the album's ids, then the status and the actions with the end.
+    assert delivered.rev - done.rev == 3
+
+
+async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Conversation):
+    """The notifier that sent the album and edited the status died before the "What
+    next?" message: the next one edits the status again (Telegram answers "not modified",
+    nothing shows) and sends the follow-up once, never the album."""
+    done = await _finished(chat, sent_album_ids=[41])
+    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id)
+    delivered = await eventually(lambda: _delivered(chat, done.id), what="the rest is sent")
+
+    assert [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id] == []
+    assert len(_actions(chat)) == 1
+    assert delivered.sent_album_ids == [41] and delivered.sent_actions_id is not None
