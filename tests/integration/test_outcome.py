@@ -60,9 +60,9 @@ async def test_an_outcome_is_sent_in_three_writes_to_its_record(chat: Conversati
     Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id)
     delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome is sent")
 
-    [album] = [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]
+    assert len([c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]) == 1
     assert _status_edits(chat) == [final_text(EN, delivered)]
-    [actions] = _actions(chat)
+    assert len(_actions(chat)) == 1
     assert delivered.sent_album_ids and delivered.sent_status
     assert delivered.sent_actions_id is not None
     # The lease, the album's ids, then the status and the actions with the end.
