@@ -45,6 +45,7 @@ from runtime.faults import fault_point
 from runtime.logs import log_context
 from runtime.loops import OUTAGES, pause_unless_stopped, run_until
 from runtime.metrics import STAGE_SECONDS
+from storage.chats import Chat
 from storage.images import ImageNotFound
 from storage.jobs import PANEL_CHAT_ID, Job
 from storage.status import JobStatus
@@ -109,7 +110,7 @@ class Notifier:
                 self._show_progress(event)
             else:
                 self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
-                self.deliver_soon(event.job_id)
+                self.deliver_soon(event.job_id, event.chat_id)
         # Handed over above (progress and deliveries run beside this loop): one XACK for all.
         await self._reader.ack(*(entry.id for entry in entries))
 
@@ -151,33 +152,35 @@ class Notifier:
     async def _outbox(self, stop: asyncio.Event) -> None:
         """Outcomes waiting to be sent whose event was lost or whose sending was cut short."""
         for job in await self._leases.due(OUTBOX_PER_ROUND):
-            self.deliver_soon(job.id)
+            self.deliver_soon(job.id, job.chat_id)
         await pause_unless_stopped(stop, OUTBOX_EVERY_S)
 
-    def deliver_soon(self, job_id: str) -> None:
+    def deliver_soon(self, job_id: str, chat_id: int) -> None:
         if job_id not in self._sending:
-            task = asyncio.create_task(self._deliver(job_id))
+            task = asyncio.create_task(self._deliver(job_id, chat_id))
             self._sending[job_id] = task
             task.add_done_callback(lambda _: self._sending.pop(job_id, None))
 
-    async def _deliver(self, job_id: str) -> None:
-        with log_context(job_id=job_id):
-            await self._deliver_leased_job(job_id)
+    async def _deliver(self, job_id: str, chat_id: int) -> None:
+        with log_context(job_id=job_id, chat_id=chat_id):
+            await self._deliver_leased_job(job_id, chat_id)
 
-    async def _deliver_leased_job(self, job_id: str) -> None:
+    async def _deliver_leased_job(self, job_id: str, chat_id: int) -> None:
         async with self._slots:
             try:
-                job = await self._leases.take(job_id)
+                # The chat's record (is it banned?) is read beside the lease, not after it.
+                job, chat = await asyncio.gather(
+                    self._leases.take(job_id), self._deps.db.chats.get(chat_id)
+                )
             except OUTAGES as exc:
                 log.warning("job %s: delivery waits for the service: %s", job_id, exc)
                 return
             if job is not None:
-                with log_context(chat_id=job.chat_id):
-                    await self._deliver_leased(job)
+                await self._deliver_leased(job, chat)
 
-    async def _deliver_leased(self, job: Job) -> None:
+    async def _deliver_leased(self, job: Job, chat: Chat | None) -> None:
         try:
-            await self.send_outcome(job)
+            await self.send_outcome(job, chat)
         except LeaseLost:
             log.warning("job %s: delivery taken over by another notifier", job.id)
         except TelegramRetryAfter as exc:
@@ -203,12 +206,12 @@ class Notifier:
     async def _fresh(self, job: Job) -> Job:
         return await self._deps.db.jobs.get(job.id) or job
 
-    async def send_outcome(self, job: Job) -> None:
-        """Sends what of the outcome is still missing, recording each part once sent."""
+    async def send_outcome(self, job: Job, chat: Chat | None) -> None:
+        """Sends what of the outcome is still missing, recording each part once sent;
+        `chat` is the job's chat's record (None for a chat never seen)."""
         if job.chat_id == PANEL_CHAT_ID:  # the panel's own "Try it" jobs stay in the panel
             await self._leases.end(job, ok=True)
             return
-        chat = await self._deps.db.chats.get(job.chat_id)
         if chat is not None and chat.banned:
             await self._leases.end(job, ok=False, reason="the chat is banned")
             return

@@ -28,6 +28,7 @@ Who calls what (nothing else writes a job's status):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -168,9 +169,22 @@ class Lifecycle:
         (`post_status(position)` returns its message id) and queues it. A step that fails
         undoes the ones before it; `Refused` says why a job was not taken."""
         day = utc_day()  # once: the day whose quota it takes is the day it is given back to
-        taken = await self.quota.take(
-            job.id, user_id, job.chat_id, day, job.count, quota_limit, self.policy.chat_active_jobs
+        # The queue's length is only shown (the limit is checked with the XADD): read beside.
+        taken, waiting = await asyncio.gather(
+            self.quota.take(
+                job.id,
+                user_id,
+                job.chat_id,
+                day,
+                job.count,
+                quota_limit,
+                self.policy.chat_active_jobs,
+            ),
+            self.queue.waiting(),
+            return_exceptions=True,
         )
+        if isinstance(taken, BaseException):
+            raise taken
         if not taken.ok:
             limit = quota_limit if taken.reason == "quota" else self.policy.chat_active_jobs
             raise Refused(taken.reason, limit)
@@ -179,7 +193,9 @@ class Lifecycle:
         try:
             # The limit is checked where it counts, atomically with the XADD (a status message
             # posted meanwhile then says the queue is full).
-            position = await self.queue.waiting() + 1
+            if isinstance(waiting, BaseException):
+                raise waiting  # the quota just taken is given back below
+            position = waiting + 1
             message_id = await post_status(position)
             job = job.model_copy(update={"status_message_id": message_id, "position": position})
             await self.storage.jobs.create(job.model_copy(update={"queued_ts": time.time()}))
@@ -285,14 +301,17 @@ class Lifecycle:
     async def start(self, claim: Claim, worker: str) -> Job | None:
         """The job of a stream entry, now running on `worker`; None when it must not run
         (the entry is then settled: acknowledged, re-announced or dead-lettered)."""
-        job = await self.storage.jobs.get(claim.message.job_id)
+        job_id = claim.message.job_id
+        job, cancelled = await asyncio.gather(
+            self.storage.jobs.get(job_id), self.queue.is_cancelled(job_id)
+        )
         if job is None or job.status.finished:
             if job is not None:  # what a crash may have cut short after the transition
                 await self.quota.release_active(job.chat_id, job.id)
                 await self.announce(job)
             await ack(self.redis, self.keys, claim)
             return None
-        if await self.queue.is_cancelled(job.id) and job.status == JobStatus.QUEUED:
+        if cancelled and job.status == JobStatus.QUEUED:
             await self.cancel(job.id)
             await ack(self.redis, self.keys, claim)
             return None

@@ -154,15 +154,18 @@ class Worker:
         if job is None:
             return None
         metrics.queue_wait(job)
-        await self._report(job, Stage.CUTTING, 0, job.count)
+        # The user's status line and the photo's loading do not wait on each other.
+        reported = asyncio.create_task(self._report(job, Stage.CUTTING, 0, job.count))
         try:
             data = await self.ctx.storage.images.get(job.input_image_id)
             image = await asyncio.to_thread(decode_image, data)
-        except OUTAGES:
-            raise
         except Exception as exc:
+            await reported  # a step's event never after the outcome's
+            if isinstance(exc, OUTAGES):
+                raise
             await self._failed(claim, job, exc)
             return None
+        await reported
         return Task(claim, job, image)
 
     async def _paint(self, tasks: list[Task]) -> list[GenerationResult]:
@@ -211,17 +214,19 @@ class Worker:
         """Saves the images and records the job done; an outage is waited out (the images
         are not painted again for it), any other error is a failed attempt."""
         job = task.job
-        await self._report(job, Stage.SAVING, job.count, job.count)
+        reported = asyncio.create_task(self._report(job, Stage.SAVING, job.count, job.count))
         saving = time.monotonic()
         try:
             ids, mask_id = await through_outages(
                 lambda: self._save_images(job, result), f"job {job.id} images"
             )
-        except OUTAGES:
-            raise
         except Exception as exc:
+            await reported  # a step's event never after the outcome's
+            if isinstance(exc, OUTAGES):
+                raise
             await self._failed(task.claim, job, exc)
             return
+        await reported
         metrics.IMAGES_STORED.labels(kind="result").inc(len(ids))
         timings = task.clock.observe(result.engine, time.monotonic() - saving)
         done = await through_outages(

@@ -154,7 +154,7 @@ async def test_an_unsure_cutout_is_told_with_the_check_which_restores_the_job(
     await chat.deps.db.jobs.create(failed)
 
     notifier = Notifier(chat.bot, chat.deps, "cutout-test")
-    notifier.deliver_soon(failed.id)
+    notifier.deliver_soon(failed.id, failed.chat_id)
     delivered = await eventually(
         lambda: _delivered(chat, failed.id), what="the failed job's outcome is sent"
     )
@@ -195,7 +195,7 @@ async def _done_job(chat: Conversation, cutout: CutoutChoice) -> Job:
     }
     done = Job(**{**queued.model_dump(exclude={"id"}), **finished})
     await chat.deps.db.jobs.create(done)
-    Notifier(chat.bot, chat.deps, "cutout-test").deliver_soon(done.id)
+    Notifier(chat.bot, chat.deps, "cutout-test").deliver_soon(done.id, done.chat_id)
     await eventually(lambda: _delivered(chat, done.id), what="the album is sent")
     return done
 

@@ -57,7 +57,7 @@ def _actions(chat: Conversation) -> list[SendMessage]:
 
 async def test_an_outcome_is_sent_in_three_writes_to_its_record(chat: Conversation):
     done = await _finished(chat)
-    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id)
+    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id, done.chat_id)
     delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome is sent")
 
     assert len([c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]) == 1
@@ -74,7 +74,7 @@ async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Co
     next?" message: the next one edits the status again (Telegram answers "not modified",
     nothing shows) and sends the follow-up once, never the album."""
     done = await _finished(chat, sent_album_ids=[41])
-    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id)
+    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id, done.chat_id)
     delivered = await eventually(lambda: _delivered(chat, done.id), what="the rest is sent")
 
     assert [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id] == []
