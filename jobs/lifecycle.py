@@ -19,7 +19,9 @@ Who calls what (nothing else writes a job's status):
   `requeue_dead(job_id)` (a dead letter back into the queue), `redeliver(job_id)` (send a
   finished job's outcome to its chat again), `reap()` (repairs stuck jobs; one caller at
   a time by a Redis lock; returns None when another holds it);
-- workers: `start(claim, worker)`, `keep(jobs, worker)` (extends the leases while painting),
+- workers: `start(claim, worker)`, or its two halves `runnable(claim, worker)` then
+  `run(claim, job, worker)` (its inputs read in between), `keep(jobs, worker)` (extends
+  the leases while painting),
   `progress(job, stage, done, total)`, `succeed(claim, job, worker, **results)`,
   `fail_or_retry(claim, job, worker, reason, permanent=, kind=)`, `stop_cancelled(claim, job,
   worker)`, `release(jobs, worker)` (a stopping worker gives its jobs up);
@@ -301,6 +303,13 @@ class Lifecycle:
     async def start(self, claim: Claim, worker: str) -> Job | None:
         """The job of a stream entry, now running on `worker`; None when it must not run
         (the entry is then settled: acknowledged, re-announced or dead-lettered)."""
+        job = await self.runnable(claim, worker)
+        return None if job is None else await self.run(claim, job, worker)
+
+    async def runnable(self, claim: Claim, worker: str) -> Job | None:
+        """`start`'s first half, which writes nothing for a job that may run: the job,
+        or None when it must not run (the entry settled). `run` then marks it running;
+        a worker may read the job's inputs meanwhile."""
         job_id = claim.message.job_id
         job, cancelled = await asyncio.gather(
             self.storage.jobs.get(job_id), self.queue.is_cancelled(job_id)
@@ -323,9 +332,11 @@ class Lifecycle:
             reason = f"its worker stopped while painting it, {job.attempts} times"
             await self._give_up(claim, job, worker, reason)
             return None
-        return await self._run(claim, job, worker)
+        return job
 
-    async def _run(self, claim: Claim, job: Job, worker: str) -> Job | None:
+    async def run(self, claim: Claim, job: Job, worker: str) -> Job | None:
+        """`start`'s second half: the runnable job, now running on `worker`; None when
+        another process changed it first so that it must not run."""
         now = time.time()
 
         def decide(j: Job) -> dict[str, Any] | None:

@@ -150,23 +150,34 @@ class Worker:
 
     async def _start_job(self, claim: Claim) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
-        job = await self.ctx.lifecycle.start(claim, self.ctx.name)
+        lifecycle = self.ctx.lifecycle
+        job = await lifecycle.runnable(claim, self.ctx.name)
         if job is None:
             return None
-        metrics.queue_wait(job)
-        # The user's status line and the photo's loading do not wait on each other.
-        reported = asyncio.create_task(self._report(job, Stage.CUTTING, 0, job.count))
+        # The photo is read while the record is marked, and the status line told: none of
+        # the three waits on the others. A job that cannot be marked drops its photo.
+        photo = asyncio.create_task(self._photo(job))
+        started = await lifecycle.run(claim, job, self.ctx.name)
+        if started is None:
+            await photo
+            return None
+        metrics.queue_wait(started)
+        reported = asyncio.create_task(self._report(started, Stage.CUTTING, 0, started.count))
+        image = await photo
+        await reported  # a step's event never after the outcome's
+        if isinstance(image, OUTAGES):
+            raise image
+        if isinstance(image, Exception):
+            await self._failed(claim, started, image)
+            return None
+        return Task(claim, started, image)
+
+    async def _photo(self, job: Job) -> Image.Image | Exception:
         try:
             data = await self.ctx.storage.images.get(job.input_image_id)
-            image = await asyncio.to_thread(decode_image, data)
+            return await asyncio.to_thread(decode_image, data)
         except Exception as exc:
-            await reported  # a step's event never after the outcome's
-            if isinstance(exc, OUTAGES):
-                raise
-            await self._failed(claim, job, exc)
-            return None
-        await reported
-        return Task(claim, job, image)
+            return exc
 
     async def _paint(self, tasks: list[Task]) -> list[GenerationResult]:
         requests = [_request(t) for t in tasks]

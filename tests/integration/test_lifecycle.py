@@ -110,6 +110,18 @@ async def test_only_one_worker_starts_a_job(lifecycle):
     assert (await lifecycle.storage.jobs.get(job.id)).status == JobStatus.RUNNING
 
 
+async def test_a_runnable_job_is_marked_only_by_run_and_by_one_worker(lifecycle):
+    """The worker reads a job's photo between the two halves of `start`: the first
+    writes nothing, the second is the compare-and-set only one worker wins."""
+    job = await submitted(lifecycle)
+    claim = await taken(lifecycle, "w1")
+    seen = await asyncio.gather(*(lifecycle.runnable(claim, f"w{i}") for i in range(3)))
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status, stored.rev) == (JobStatus.QUEUED, seen[0].rev)
+    started = await asyncio.gather(*(lifecycle.run(claim, s, f"w{i}") for i, s in enumerate(seen)))
+    assert [j.owner for j in started if j is not None] in (["w0"], ["w1"], ["w2"])
+
+
 async def test_succeeding_twice_or_by_another_worker_changes_nothing(lifecycle):
     job = await submitted(lifecycle)
     claim = await taken(lifecycle, "w1")
