@@ -110,7 +110,8 @@ class Notifier:
                 self._show_progress(event)
             else:
                 self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
-                self.deliver_soon(event.job_id, event.chat_id)
+                seen = Job.model_validate_json(event.record) if event.record else None
+                self.deliver_soon(event.job_id, event.chat_id, seen)
         # Handed over above (progress and deliveries run beside this loop): one XACK for all.
         await self._reader.ack(*(entry.id for entry in entries))
 
@@ -152,25 +153,27 @@ class Notifier:
     async def _outbox(self, stop: asyncio.Event) -> None:
         """Outcomes waiting to be sent whose event was lost or whose sending was cut short."""
         for job in await self._leases.due(OUTBOX_PER_ROUND):
-            self.deliver_soon(job.id, job.chat_id)
+            self.deliver_soon(job.id, job.chat_id, job)
         await pause_unless_stopped(stop, OUTBOX_EVERY_S)
 
-    def deliver_soon(self, job_id: str, chat_id: int) -> None:
+    def deliver_soon(self, job_id: str, chat_id: int, seen: Job | None = None) -> None:
+        """Sends the job's outcome beside the other deliveries; `seen` is a copy of its
+        record, if one came along (see `DeliveryLeases.take`)."""
         if job_id not in self._sending:
-            task = asyncio.create_task(self._deliver(job_id, chat_id))
+            task = asyncio.create_task(self._deliver(job_id, chat_id, seen))
             self._sending[job_id] = task
             task.add_done_callback(lambda _: self._sending.pop(job_id, None))
 
-    async def _deliver(self, job_id: str, chat_id: int) -> None:
+    async def _deliver(self, job_id: str, chat_id: int, seen: Job | None) -> None:
         with log_context(job_id=job_id, chat_id=chat_id):
-            await self._deliver_leased_job(job_id, chat_id)
+            await self._deliver_leased_job(job_id, chat_id, seen)
 
-    async def _deliver_leased_job(self, job_id: str, chat_id: int) -> None:
+    async def _deliver_leased_job(self, job_id: str, chat_id: int, seen: Job | None) -> None:
         async with self._slots:
             try:
                 # The chat's record (is it banned?) is read beside the lease, not after it.
                 job, chat = await asyncio.gather(
-                    self._leases.take(job_id), self._deps.db.chats.get(chat_id)
+                    self._leases.take(job_id, seen), self._deps.db.chats.get(chat_id)
                 )
             except OUTAGES as exc:
                 log.warning("job %s: delivery waits for the service: %s", job_id, exc)

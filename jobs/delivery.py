@@ -37,11 +37,13 @@ class DeliveryLeases:
         """Finished jobs whose outcome waits to be sent, and that nobody is sending now."""
         return await self._lc.storage.jobs.to_deliver(time.time(), limit)
 
-    async def take(self, job_id: str) -> Job | None:
+    async def take(self, job_id: str, seen: Job | None = None) -> Job | None:
         """The job with its delivery leased to this notifier; None when there is nothing
-        to send, it is not due yet, or another notifier holds it."""
+        to send, it is not due yet, or another notifier holds it. `seen`, a copy of the
+        record (a final event's), saves reading it: a stale copy fails the
+        compare-and-set, and the record is then read and decided on again."""
         now = time.time()
-        job = await self._lc.storage.jobs.get(job_id)
+        job = seen or await self._lc.storage.jobs.get(job_id)
         dead = job is not None and not await self._alive(job.delivery_owner)
 
         def decide(j: Job) -> dict[str, Any] | None:

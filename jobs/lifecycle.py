@@ -159,7 +159,12 @@ class Lifecycle:
     async def announce(self, job: Job) -> None:
         """Tells the notifiers that a finished job's outcome waits to be sent."""
         if job.status in FINAL_EVENTS and job.delivery == Delivery.PENDING:
-            event = JobEvent(type=FINAL_EVENTS[job.status], job_id=job.id, chat_id=job.chat_id)
+            event = JobEvent(
+                type=FINAL_EVENTS[job.status],
+                job_id=job.id,
+                chat_id=job.chat_id,
+                record=job.model_dump_json(),
+            )
             await publish(self.redis, self.keys, event)
 
     # -- the bot and the panel ----------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Typed messages carried by the streams. Everything else about a job lives in MongoDB."""
+"""Typed messages carried by the streams. Everything else about a job lives in MongoDB;
+a final event may carry a copy of the record, which MongoDB's own still overrides."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ class JobEvent(BaseModel):
     stage: Stage | None = None
     done: int = 0
     total: int = 0
+    # A final event's job record (JSON) as its transition wrote it: the notifier starts
+    # from it without reading it again; its compare-and-set finds a record changed since.
+    record: str | None = None
 
     def to_fields(self) -> dict[str, str]:
         return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}

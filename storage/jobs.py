@@ -121,9 +121,8 @@ class JobRepo:
     async def swap(self, job: Job, **fields: Any) -> Job | None:
         """Writes `fields` only if the record is still at `job.rev`; the new record, or
         None when another process changed it first (read it again and decide again)."""
-        if "status" in fields or "delivery" in fields:
-            fields = {k: str(v) if isinstance(v, StrEnum) else v for k, v in fields.items()}
-        changes = {**fields, "rev": job.rev + 1, "updated_at": _now()}
+        stored = {k: str(v) if isinstance(v, StrEnum) else v for k, v in fields.items()}
+        changes = {**stored, "rev": job.rev + 1, "updated_at": _now()}
         result = await self._col.update_one({"_id": job.id, "rev": job.rev}, {"$set": changes})
         if result.modified_count != 1:
             return None

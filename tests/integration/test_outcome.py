@@ -5,6 +5,8 @@ end, and a delivery cut short after the album sending only what is missing. The 
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto
 
 from bot.notifier import Notifier
@@ -14,6 +16,7 @@ from storage.jobs import Delivery, Job
 from storage.status import JobStatus
 from tests.support.conversation import Conversation
 from tests.support.photos import product_photo
+from tests.support.streams import events_handled
 from tests.support.waiting import eventually
 
 STATUS_MESSAGE = 778
@@ -80,3 +83,27 @@ async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Co
     assert [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id] == []
     assert len(_actions(chat)) == 1
     assert delivered.sent_album_ids == [41] and delivered.sent_actions_id is not None
+
+
+async def test_a_final_event_carrying_an_old_copy_of_the_record_sends_nothing_again(
+    chat: Conversation,
+):
+    """A final event carries the record as its transition wrote it, and the notifier
+    starts from that copy; an event that comes again after the delivery (its copy still
+    says "pending") loses the compare-and-set, reads the record and sends nothing."""
+    deps = chat.deps
+    done = await _finished(chat)
+    stop = asyncio.Event()
+    notifying = asyncio.create_task(Notifier(chat.bot, deps, "outcome-test").run(stop))
+    try:
+        await deps.lifecycle.announce(done)
+        delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome")
+        await deps.lifecycle.announce(done)  # the same copy, now out of date
+        await eventually(lambda: events_handled(deps), what="the second event is read")
+        await asyncio.sleep(1.0)  # when a second album would have gone out
+    finally:
+        stop.set()
+        await notifying
+    assert len([c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]) == 1
+    assert len(_actions(chat)) == 1
+    assert (await deps.db.jobs.get(done.id)).rev == delivered.rev

@@ -15,6 +15,7 @@ from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus, Stage
 from tests.support.conversation import Conversation
+from tests.support.streams import events_handled
 from tests.support.waiting import eventually
 
 STATUS_MESSAGE = 777
@@ -96,7 +97,7 @@ async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: C
             for done in range(5):
                 await deps.lifecycle.progress(job, Stage.PAINTING, done, 5)
                 await asyncio.sleep(0.1)
-            await eventually(lambda: _all_acknowledged(deps), what="the events are handled")
+            await eventually(lambda: events_handled(deps), what="the events are handled")
             await deps.redis.echo("end of the watched calls")
             sent = []
             while "end of the watched calls" not in (c := await monitor.next_command())["command"]:
@@ -107,8 +108,3 @@ async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: C
     finally:
         stop.set()
         await notifying
-
-
-async def _all_acknowledged(deps) -> bool:
-    groups = await deps.redis.xinfo_groups(deps.keys.events)
-    return all(g["pending"] == 0 and g.get("lag") == 0 for g in groups)
