@@ -11,6 +11,8 @@ Three phases, one JSON report (printed, and written to --out):
   random think time; the added latency is Generate pressed → album received in the
   chat, minus the engine's own time (GPU seconds per image × images); and the CPU each
   job cost, by part (bench.cpu): steadier than latency on a VM with busy neighbours;
+  with --count-calls, its round trips to MongoDB, Redis and the Bot API, by part
+  (bench.round_trips): exact, whatever the neighbours do;
 - scaling: enough chats to keep every worker busy, 1, 2 and 4 worker processes, a
   --scaling-gpu-s job: jobs per second, and the speed-up over one worker;
 - drain: --drain jobs queued at once (one per chat), then the workers start: the time
@@ -47,6 +49,7 @@ from pathlib import Path
 
 from bench.cpu import cpu_by_part, spent
 from bench.photos import product_photo as realistic_photo
+from bench.round_trips import counting_env, mark, per_job
 from cli.services import free_port, start_mongo, start_redis, stop_process
 from jobs.heartbeat import alive_workers
 from jobs.lifecycle import Lifecycle, Policy
@@ -78,8 +81,16 @@ class Stack:
     """A fake Telegram server, the bot process and N sleeping workers on shared servers,
     with a database and key prefix of their own."""
 
-    def __init__(self, redis_url: str, mongo_url: str, workdir: Path, env: dict[str, str]):
+    def __init__(
+        self,
+        redis_url: str,
+        mongo_url: str,
+        workdir: Path,
+        env: dict[str, str],
+        count_calls: bool = False,
+    ):
         self.redis_url, self.mongo_url, self.workdir = redis_url, mongo_url, workdir
+        self.calls_dir = workdir / f"calls-{uuid.uuid4().hex[:8]}" if count_calls else None
         unique = uuid.uuid4().hex[:8]
         self.db, self.prefix = f"bench_{unique}", f"bench:{unique}"
         self.extra = env
@@ -87,6 +98,7 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
         self.logs: dict[int, str] = {}  # pid → its log's name
         self.cpu_s: dict[str, float] = {}  # CPU seconds of the measured jobs, by part
+        self.calls: dict = {}  # round trips per measured job, by part (--count-calls)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "VITRINA_"))}
@@ -105,6 +117,8 @@ class Stack:
                 **self.extra,
             }
         )
+        if self.calls_dir is not None:
+            env.update(counting_env(self.calls_dir))
         return env
 
     def spawn(self, *command: str, log: str) -> None:
@@ -173,8 +187,13 @@ async def until(check, what: str, timeout: float = START_TIMEOUT_S) -> None:
 
 
 @asynccontextmanager
-async def stack(servers: dict[str, str], workdir: Path, env: dict[str, str] | None = None):
-    s = Stack(servers["redis"], servers["mongo"], workdir, env or {})
+async def stack(
+    servers: dict[str, str],
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    count_calls: bool = False,
+):
+    s = Stack(servers["redis"], servers["mongo"], workdir, env or {}, count_calls)
     async with s.telegram:
         try:
             await s.start_bot()
@@ -263,10 +282,15 @@ async def closed_loop(s: Stack, order: Order, chats: int, jobs: int, think_s: fl
     runner = asyncio.gather(*loops)
     await until(lambda: all(_has_generate(u) for u in users), "the chats to be ready")
     settle_after_start()  # the harness's own collector pauses are not the path's latency
+    if s.calls_dir is not None:
+        mark(s.processes, s.calls_dir)
     cpu_before = cpu_by_part()
     start.set()
     await runner
     s.cpu_s = spent(cpu_before, cpu_by_part())
+    if s.calls_dir is not None:
+        mark(s.processes, s.calls_dir)
+        s.calls = per_job(s.calls_dir, s.processes, len(samples))
     return samples
 
 
@@ -276,7 +300,7 @@ def _has_generate(user) -> bool:
 
 
 async def latency_phase(servers, workdir, args) -> dict:
-    async with stack(servers, workdir) as s:
+    async with stack(servers, workdir, count_calls=args.count_calls) as s:
         await s.start_workers(args.latency_workers, args.latency_gpu_s)
         order = Order.of(args, args.latency_gpu_s, args.images)
         samples = await closed_loop(s, order, args.chats, args.jobs_per_chat, args.think_s)
@@ -303,6 +327,7 @@ async def latency_phase(servers, workdir, args) -> dict:
             for stage in ("handler", "queue", "worker_and_delivery")
         },
         "cpu_ms_per_job": {**cpu_ms, "all": round(sum(cpu_ms.values()), 1)},
+        **({"calls_per_job": s.calls} if s.calls else {}),
     }
 
 
@@ -421,6 +446,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         type=lambda v: v.split(","),
         default=["latency", "scaling", "drain"],
         help="which phases to run, of latency,scaling,drain",
+    )
+    p.add_argument(
+        "--count-calls",
+        action="store_true",
+        help="latency phase: count each job's round trips to MongoDB, Redis and the Bot API",
     )
     p.add_argument("--out", type=Path)
     return p.parse_args(argv)

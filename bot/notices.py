@@ -33,7 +33,6 @@ class NoticeSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
-        await self._reader.ensure_group()
         await run_until(stop, "notices", self._step)
 
     async def _step(self) -> None:

@@ -75,7 +75,6 @@ class Notifier:
         self._latest: dict[str, JobEvent] = {}  # the newest progress not yet shown, per job
         self._editing: dict[str, asyncio.Task[None]] = {}
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
-        self._group_ready = False
         self._next_reclaim = 0.0
         self._stop = asyncio.Event()
         self.progress_at = time.time()  # the events loop's last round (the health check's)
@@ -95,9 +94,6 @@ class Notifier:
     # -- events ---------------------------------------------------------------------------
 
     async def _events(self) -> None:
-        if not self._group_ready:
-            await self._reader.ensure_group()
-            self._group_ready = True
         entries = []
         if time.monotonic() >= self._next_reclaim:
             self._next_reclaim = time.monotonic() + RECLAIM_EVERY_S

@@ -1,10 +1,15 @@
-"""Reading a Redis stream through a consumer group, including entries left by a dead consumer."""
+"""Reading a Redis stream through a consumer group, including entries left by a dead consumer.
+
+A reader whose stream or group is gone (a Redis that lost its data) makes them again
+and goes on, rather than failing every round until someone restarts it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from jobs.queue import ensure_group
 
@@ -36,9 +41,13 @@ class GroupReader:
 
     async def reclaim(self, min_idle_ms: int, count: int) -> list[Entry]:
         """XAUTOCLAIM: entries another consumer read but never acknowledged."""
-        _, claimed, _ = await self._redis.xautoclaim(
-            self.stream, self.group, self.consumer, min_idle_ms, "0-0", count=count
-        )
+        try:
+            _, claimed, _ = await self._redis.xautoclaim(
+                self.stream, self.group, self.consumer, min_idle_ms, "0-0", count=count
+            )
+        except ResponseError as exc:
+            await self._ensure_group_if_gone(exc)
+            return []
         return [Entry(i, f, reclaimed=True) for i, f in claimed if f]
 
     async def pending(self, count: int, min_idle_ms: int = 0) -> list[PendingEntry]:
@@ -77,10 +86,19 @@ class GroupReader:
 
     async def read(self, count: int, block_ms: int) -> list[Entry]:
         """New entries for this consumer, waiting up to block_ms for the first."""
-        reply = await self._redis.xreadgroup(
-            self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms
-        )
+        try:
+            reply = await self._redis.xreadgroup(
+                self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms
+            )
+        except ResponseError as exc:
+            await self._ensure_group_if_gone(exc)
+            return []
         return [Entry(i, f) for _, entries in reply or [] for i, f in entries]
+
+    async def _ensure_group_if_gone(self, error: ResponseError) -> None:
+        if "NOGROUP" not in str(error):
+            raise error
+        await self.ensure_group()  # from the stream's first entry: none added since is lost
 
     async def ack(self, *ids: str) -> None:
         if ids:

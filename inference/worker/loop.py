@@ -355,7 +355,6 @@ class Worker:
         reader = label_reader(self.ctx.redis, self.ctx.keys, self.ctx.name)
 
         async def step() -> None:
-            await reader.ensure_group()
             for entry in await reader.read(count=8, block_ms=1000):
                 await self._label(entry.fields["image_id"])
                 await reader.ack(entry.id)

@@ -32,7 +32,6 @@ async def serve_previews(ctx: WorkerContext, stop: asyncio.Event) -> None:
     reader = preview_reader(ctx.redis, ctx.keys, ctx.name)
 
     async def step() -> None:
-        await reader.ensure_group()
         for entry in await reader.read(count=4, block_ms=1000):
             image_id, choice = entry.fields["image_id"], CutoutChoice(entry.fields["choice"])
             with log_context(image_id=image_id):

@@ -192,3 +192,18 @@ async def test_heartbeat_expires_when_the_worker_stops_beating(redis, keys):
 
 async def alive_workers_left(redis, keys, count: int) -> bool:
     return len(await alive_workers(redis, keys)) == count
+
+
+async def test_a_reader_whose_stream_is_gone_makes_it_again_and_reads_on(redis, keys):
+    """Redis lost its data (no persistence, or FLUSHALL): a reader makes the stream and
+    its group again, from the first entry, instead of failing every round."""
+    reader = event_reader(redis, keys, "n1")
+    assert await reader.read(count=10, block_ms=10) == []  # neither exists yet: made
+    first = JobEvent(type=EventType.DONE, job_id="j1", chat_id=1)
+    await publish(redis, keys, first)
+    assert [JobEvent.from_fields(e.fields).job_id for e in await reader.read(10, 100)] == ["j1"]
+
+    await redis.delete(keys.events)
+    assert await reader.reclaim(60_000, 10) == []
+    await publish(redis, keys, JobEvent(type=EventType.DONE, job_id="j2", chat_id=1))
+    assert [JobEvent.from_fields(e.fields).job_id for e in await reader.read(10, 100)] == ["j2"]
