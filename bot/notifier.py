@@ -59,6 +59,9 @@ OUTBOX_EVERY_S = 2.0
 OUTBOX_PER_ROUND = 100
 CONCURRENT_DELIVERIES = 16
 PROGRESS_EVERY_S = 1.0
+# A step read this long after it was published is not shown: a dead bot's events, taken
+# over after a minute, would otherwise edit the status of a job long finished.
+PROGRESS_STALE_S = 30.0
 PERMANENT = (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound, ImageNotFound)
 TRANSIENT = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, TimeoutError)
 
@@ -103,7 +106,8 @@ class Notifier:
         for entry in entries:
             event = JobEvent.from_fields(entry.fields)
             if event.type == EventType.PROGRESS:
-                self._show_progress(event)
+                if time.time() - entry.added_at < PROGRESS_STALE_S:
+                    self._show_progress(event)
             else:
                 self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
                 seen = Job.model_validate_json(event.record) if event.record else None
@@ -135,14 +139,22 @@ class Notifier:
             await pause_unless_stopped(self._stop, PROGRESS_EVERY_S)
 
     async def _progress(self, event: JobEvent) -> None:
-        job = await self._deps.db.jobs.get(event.job_id)
-        if job is None or job.status.finished or job.delivery:
+        """One step in the status message. The event says which message, in which
+        language; a step of a job whose outcome has come is never shown (its pending
+        step is dropped then, and the worker sends no step after the outcome)."""
+        if event.status_message_id is None:
             return
         try:
-            t = Translator.load(job.lang)
-            await self._edit_status(job, progress_text(t, event), builders.job_running(t, job.id))
+            t = Translator.load(event.lang or "en")
+            await self._edit_status(
+                event.job_id,
+                event.chat_id,
+                event.status_message_id,
+                progress_text(t, event),
+                builders.job_running(t, event.job_id),
+            )
         except (TelegramRetryAfter, *PERMANENT, *TRANSIENT) as exc:
-            log.info("job %s: progress not shown: %s", job.id, exc)  # the next one will be
+            log.info("job %s: progress not shown: %s", event.job_id, exc)  # the next one will
 
     # -- outcomes -----------------------------------------------------------------------
 
@@ -238,24 +250,31 @@ class Notifier:
         (sent twice, it would show twice)."""
         text, markup = final_text(t, job), final_markup(t, job)
         if job.status_message_id is not None:
-            await self._edit_status(job, text, markup)
+            await self._edit_status(job.id, job.chat_id, job.status_message_id, text, markup)
             return False
         if job.status != JobStatus.DONE:  # without a status message, still one clear word
             await self._bot.send_message(job.chat_id, text, reply_markup=markup)
             return True
         return False
 
-    async def _edit_status(self, job: Job, text: str, markup: InlineKeyboardMarkup | None) -> None:
-        if job.status_message_id is None:
+    async def _edit_status(
+        self,
+        job_id: str,
+        chat_id: int,
+        message_id: int | None,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> None:
+        if message_id is None:
             return
         try:
             await self._bot.edit_message_text(
-                text, chat_id=job.chat_id, message_id=job.status_message_id, reply_markup=markup
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except TelegramBadRequest as exc:
             # The status message is a courtesy: a deleted one must not stop the album.
             if "message is not modified" not in str(exc):
-                log.warning("job %s: status message not edited: %s", job.id, exc)
+                log.warning("job %s: status message not edited: %s", job_id, exc)
 
     # -- queue positions and liveness ---------------------------------------------------
 
@@ -269,7 +288,10 @@ class Notifier:
                 t = Translator.load(job.lang)
                 try:
                     markup = builders.job_running(t, job.id)
-                    await self._edit_status(job, queued_text(t, position), markup)
+                    text = queued_text(t, position)
+                    await self._edit_status(
+                        job.id, job.chat_id, job.status_message_id, text, markup
+                    )
                 except TelegramRetryAfter as exc:
                     await pause_unless_stopped(stop, exc.retry_after)  # albums first
                     return

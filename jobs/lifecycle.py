@@ -388,6 +388,8 @@ class Lifecycle:
             type=EventType.PROGRESS,
             job_id=job.id,
             chat_id=job.chat_id,
+            status_message_id=job.status_message_id,
+            lang=job.lang,
             stage=stage,
             done=done,
             total=total,

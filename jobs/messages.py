@@ -41,6 +41,10 @@ class JobEvent(BaseModel):
     stage: Stage | None = None
     done: int = 0
     total: int = 0
+    # A progress event's status message and language: the notifier edits the message
+    # without reading the job's record.
+    status_message_id: int | None = None
+    lang: str | None = None
     # A final event's job record (JSON) as its transition wrote it: the notifier starts
     # from it without reading it again; its compare-and-set finds a record changed since.
     record: str | None = None

@@ -20,6 +20,11 @@ class Entry:
     fields: dict[str, str]
     reclaimed: bool = False  # taken over from a consumer that stopped without acking
 
+    @property
+    def added_at(self) -> float:
+        """When Redis added the entry (its id starts with that time in milliseconds)."""
+        return int(self.id.split("-", 1)[0]) / 1000
+
 
 @dataclass(frozen=True)
 class PendingEntry:

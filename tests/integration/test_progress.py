@@ -9,6 +9,7 @@ import time
 
 from aiogram.methods import EditMessageText
 
+from bot import notifier as notifier_module
 from bot.notifier import PROGRESS_EVERY_S, Notifier
 from bot.services.status import final_text
 from locales import Translator
@@ -105,6 +106,37 @@ async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: C
                     sent.append(c["command"].split()[0].upper())
         assert sent.count("XREADGROUP") >= 2, "the events came one by one"
         assert sent.count("XAUTOCLAIM") <= 1
+    finally:
+        stop.set()
+        await notifying
+
+
+async def test_a_step_read_long_after_it_was_published_is_not_shown(
+    chat: Conversation, monkeypatch
+):
+    """A dead bot's events are taken over after a minute; by then the job may be long
+    finished, and its status message must keep the outcome. Here every step counts as
+    late (the limit set to nothing)."""
+    monkeypatch.setattr(notifier_module, "PROGRESS_STALE_S", 0.0)
+    deps = chat.deps
+    job = Job(
+        chat_id=chat.chat_id,
+        lang="en",
+        style="minimal",
+        count=1,
+        seed=1,
+        input_image_id="photo",
+        status=JobStatus.RUNNING,
+        status_message_id=STATUS_MESSAGE,
+    )
+    await deps.db.jobs.create(job)
+    stop = asyncio.Event()
+    notifying = asyncio.create_task(Notifier(chat.bot, deps, "stale-test").run(stop))
+    try:
+        await deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
+        await eventually(lambda: events_handled(deps), what="the step is read")
+        await asyncio.sleep(0.5)  # when its edit would have gone out
+        assert edits(chat) == []
     finally:
         stop.set()
         await notifying
