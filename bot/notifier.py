@@ -280,10 +280,9 @@ class Notifier:
 
     async def _positions(self, stop: asyncio.Event) -> None:
         """Moves the queued jobs' status messages along as the queue moves."""
+        waiting = await self._deps.job_queue.positions()
         for job in await self._deps.db.jobs.queued(POSITIONS_PER_ROUND):
-            if job.entry_id is None:
-                continue
-            position = await self._deps.job_queue.position(job.entry_id)
+            position = waiting.get(job.id, 0)
             if 0 < position != job.position:
                 t = Translator.load(job.lang)
                 try:

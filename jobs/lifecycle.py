@@ -207,15 +207,14 @@ class Lifecycle:
             job = job.model_copy(update={"status_message_id": message_id, "position": position})
             await self.storage.jobs.create(job.model_copy(update={"queued_ts": time.time()}))
             created = True
-            entry_id = await self.queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
+            await self.queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
         except Exception as exc:
             await self._undo_submit(job, created)
             if isinstance(exc, QueueFull):
                 raise Refused("queue-full", self.policy.queue_limit) from None
             raise
-        await self.storage.jobs.note(job.id, entry_id=entry_id)
         log.info("job %s queued for chat %s at position %d", job.id, job.chat_id, position)
-        return job.model_copy(update={"entry_id": entry_id})
+        return job
 
     async def _undo_submit(self, job: Job, created: bool) -> None:
         await self.quota.give_back(job.id, job.user_id or job.chat_id, job.chat_id, job.quota_day)
@@ -293,9 +292,7 @@ class Lifecycle:
 
     async def _requeue(self, job: Job) -> None:
         """Back into the stream past the queue limit: it was admitted once already."""
-        message = JobMessage(job_id=job.id, chat_id=job.chat_id)
-        entry_id = await self.queue.enqueue(message, limit=2**31)
-        await self.storage.jobs.note(job.id, entry_id=entry_id)
+        await self.queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id), limit=2**31)
 
     async def reap(self) -> reaper.Report | None:
         """Repairs jobs stuck QUEUED without a stream entry or RUNNING without a live

@@ -76,26 +76,19 @@ class JobQueue:
         """Jobs not yet delivered to any worker (counted up to the queue limit)."""
         return int(await self._waiting(keys=[self._keys.jobs], args=[WORKERS_GROUP, self._limit]))
 
-    async def position(self, entry_id: str) -> int:
-        """1 for the next job a worker takes; 0 once a worker has taken it (or when the
-        stream is gone: nothing is waiting)."""
+    async def positions(self) -> dict[str, int]:
+        """The queue positions of the jobs no worker has taken yet, by job id: 1 for the
+        next one a worker takes (up to the queue limit; one read for all of them)."""
         try:
             groups = await self._redis.xinfo_groups(self._keys.jobs)
         except ResponseError as exc:
             if "no such key" not in str(exc):
                 raise
-            return 0
-        for group in groups:
-            if group["name"] == WORKERS_GROUP:
-                last = group["last-delivered-id"]
-                if _id_le(entry_id, last):
-                    return 0
-                return await self._count_after(last, entry_id)
-        return 0
-
-    async def _count_after(self, after: str, until: str) -> int:
-        entries = await self._redis.xrange(self._keys.jobs, f"({after}", until, count=self._limit)
-        return len(entries)
+            return {}  # no stream: nothing waits
+        last = next((g["last-delivered-id"] for g in groups if g["name"] == WORKERS_GROUP), "0-0")
+        entries = await self._redis.xrange(self._keys.jobs, f"({last}", "+", count=self._limit)
+        waiting = [fields["job_id"] for _, fields in entries if "job_id" in fields]
+        return {job_id: place for place, job_id in enumerate(waiting, start=1)}
 
     async def request_cancel(self, job_id: str) -> None:
         await self._redis.set(self._keys.cancel(job_id), "1", ex=CANCEL_TTL_S)
@@ -128,7 +121,3 @@ async def trim_acknowledged(redis: Redis, stream: str, group: str) -> int:
         ms, seq = groups[0]["last-delivered-id"].split("-")
         keep_from = f"{ms}-{int(seq) + 1}"
     return await redis.xtrim(stream, minid=keep_from, approximate=False)
-
-
-def _id_le(a: str, b: str) -> bool:
-    return tuple(map(int, a.split("-"))) <= tuple(map(int, b.split("-")))

@@ -73,7 +73,6 @@ class Job(BaseModel):
     status: JobStatus = JobStatus.QUEUED
     rev: int = 0  # bumped by every change of the record: compare-and-set
     status_message_id: int | None = None
-    entry_id: str | None = None  # in the jobs stream, for its queue position
     position: int | None = None  # the queue position its status message shows
     attempts: int = 0  # attempts started, crashed ones included
     error: str | None = None

@@ -29,17 +29,19 @@ def consumer(redis: Redis, keys: Keys, name: str, idle: float = 60) -> JobConsum
     return JobConsumer(redis, keys, name, claim_idle_s=idle, heartbeat_s=0.01)
 
 
-async def test_position_counts_jobs_ahead_and_drops_to_zero_when_taken(redis, keys):
+async def test_positions_count_jobs_ahead_and_leave_out_those_taken(redis, keys):
     queue = JobQueue(redis, keys, limit=10)
-    ids = [await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1)) for i in range(3)]
-    assert [await queue.position(i) for i in ids] == [1, 2, 3]
+    assert await queue.positions() == {}  # no stream yet
+    for i in range(3):
+        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
+    assert await queue.positions() == {"j0": 1, "j1": 2, "j2": 3}
     assert await queue.waiting() == 3
     worker = consumer(redis, keys, "w1")
     await worker.start()
     await beat(redis, keys, "w1", {}, ttl_s=60)
     taken = await worker.take(count=1, block_ms=100)
     assert [d.message.job_id for d in taken] == ["j0"]
-    assert [await queue.position(i) for i in ids] == [0, 1, 2]
+    assert await queue.positions() == {"j1": 1, "j2": 2}
     assert await queue.waiting() == 2
 
 

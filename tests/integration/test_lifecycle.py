@@ -52,7 +52,7 @@ async def test_submit_records_queues_and_posts_the_status_message(lifecycle):
     job = await submitted(lifecycle)
     stored = await lifecycle.storage.jobs.get(job.id)
     assert (stored.status, stored.status_message_id, stored.user_id) == (JobStatus.QUEUED, 101, 7)
-    assert stored.entry_id and await lifecycle.queue.waiting() == 1
+    assert await lifecycle.queue.positions() == {job.id: 1}
     assert await lifecycle.quota.used(7, 42, stored.quota_day) == 2
 
 

@@ -11,7 +11,7 @@ from aiogram.methods import EditMessageText
 
 from bot import notifier as notifier_module
 from bot.notifier import PROGRESS_EVERY_S, Notifier
-from bot.services.status import final_text
+from bot.services.status import final_text, queued_text
 from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus, Stage
@@ -140,3 +140,54 @@ async def test_a_step_read_long_after_it_was_published_is_not_shown(
     finally:
         stop.set()
         await notifying
+
+
+async def test_the_status_messages_of_queued_jobs_follow_the_queue(chat: Conversation):
+    """Each queued job's status message shows its place, read for all of them at once
+    from the jobs stream; a message that says another place is corrected."""
+    deps = chat.deps
+    messages = iter([801, 802])
+
+    async def post_status(position: int) -> int:
+        return next(messages)
+
+    jobs = [
+        await deps.lifecycle.submit(
+            Job(
+                chat_id=chat.chat_id,
+                lang="en",
+                style="minimal",
+                count=1,
+                seed=i,
+                input_image_id="photo",
+            ),
+            user_id=chat.chat_id,
+            quota_limit=100,
+            post_status=post_status,
+        )
+        for i in range(2)
+    ]
+    for job in jobs:
+        await deps.db.jobs.note(job.id, position=99)  # what the messages say now
+    places = await deps.job_queue.positions()
+    assert places[jobs[1].id] == places[jobs[0].id] + 1
+    stop = asyncio.Event()
+    notifying = asyncio.create_task(Notifier(chat.bot, deps, "positions-test").run(stop))
+    try:
+        for job, message in zip(jobs, (801, 802), strict=True):
+            text = queued_text(EN, places[job.id])
+            await eventually(
+                lambda m=message, t=text: _shown(chat, m, t),
+                what=f"message {message} shows place {places[job.id]}",
+            )
+            assert (await deps.db.jobs.get(job.id)).position == places[job.id]
+    finally:
+        stop.set()
+        await notifying
+
+
+def _shown(chat: Conversation, message_id: int, text: str) -> bool:
+    return any(
+        call.chat_id == chat.chat_id and call.message_id == message_id and call.text == text
+        for call in chat.bot.session.called(EditMessageText)
+    )
