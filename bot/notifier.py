@@ -154,7 +154,8 @@ class Notifier:
                 builders.job_running(t, event.job_id),
             )
         except (TelegramRetryAfter, *PERMANENT, *TRANSIENT) as exc:
-            log.info("job %s: progress not shown: %s", event.job_id, exc)  # the next one will
+            # A step is a courtesy: the next one, or the outcome, will be shown.
+            log.info("job %s: progress not shown: %s", event.job_id, exc)
 
     # -- outcomes -----------------------------------------------------------------------
 
