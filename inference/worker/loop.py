@@ -154,17 +154,20 @@ class Worker:
         job = await lifecycle.runnable(claim, self.ctx.name)
         if job is None:
             return None
-        # The photo is read while the record is marked, and the status line told: none of
-        # the three waits on the others. A job that cannot be marked drops its photo.
-        photo = asyncio.create_task(self._photo(job))
-        started = await lifecycle.run(claim, job, self.ctx.name)
+
+        async def mark_running() -> Job | None:
+            started = await lifecycle.run(claim, job, self.ctx.name)
+            if started is not None:
+                metrics.queue_wait(started)
+                await self._report(started, Stage.CUTTING, 0, started.count)
+            return started
+
+        # The photo is read while the record is marked and the status line told; a job
+        # that cannot be marked drops its photo. The step's event goes out before any
+        # outcome's.
+        started, image = await asyncio.gather(mark_running(), self._photo(job))
         if started is None:
-            await photo
             return None
-        metrics.queue_wait(started)
-        reported = asyncio.create_task(self._report(started, Stage.CUTTING, 0, started.count))
-        image = await photo
-        await reported  # a step's event never after the outcome's
         if isinstance(image, OUTAGES):
             raise image
         if isinstance(image, Exception):
