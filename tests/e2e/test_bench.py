@@ -82,7 +82,7 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
         *("--images", "2", "--photo-side", "320"),
         *("--workers", "1,2", "--scaling-gpu-s", "0.01", "--scaling-jobs", "2"),
         *("--drain", "5", "--drain-workers", "2", "--drain-gpu-s", "0.01"),
-        *("--out", str(out)),
+        *("--count-calls", "--out", str(out)),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(out.read_text())
@@ -93,6 +93,11 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
     assert (latency["images_per_job"], latency["photo_side"]) == (2, 320)
     assert set(latency["added_latency_ms"]) == {"p50", "p95", "p99", "mean"}
     assert set(latency["stages_p50_ms"]) == {"handler", "queue", "worker_and_delivery"}
+    cpu = latency["cpu_ms_per_job"]
+    assert {"bot", "workers", "mongo", "redis", "harness"} <= set(cpu) and cpu["all"] > 0
+    calls = latency["calls_per_job"]
+    assert calls["bot"]["telegram"]["SendMediaGroup"] == 1.0  # one album per job, 2 images
+    assert calls["bot"]["mongo"]["all"] > 0 and calls["workers"]["redis"]["XADD"] > 0
     scaling = report["scaling"]["by_workers"]
     assert set(scaling) == {"1", "2"} and scaling["1"]["speedup"] == 1.0
     assert all(entry["jobs_per_s"] > 0 for entry in scaling.values())
