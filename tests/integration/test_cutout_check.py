@@ -19,6 +19,7 @@ from keyboards.callbacks import CountCb, CutoutCb, JobAction, JobCb, OptionCb, S
 from storage.jobs import Delivery, ErrorKind, Job
 from storage.status import JobStatus
 from tests.support.conversation import Conversation, buttons
+from tests.support.notifying import delivered
 from tests.support.photos import product_photo
 from tests.support.waiting import eventually
 
@@ -155,10 +156,7 @@ async def test_an_unsure_cutout_is_told_with_the_check_which_restores_the_job(
 
     notifier = Notifier(chat.bot, chat.deps, "cutout-test")
     notifier.deliver_soon(failed.id, failed.chat_id)
-    delivered = await eventually(
-        lambda: _delivered(chat, failed.id), what="the failed job's outcome is sent"
-    )
-    assert delivered.delivery == Delivery.DONE
+    await eventually(lambda: delivered(chat, failed.id), what="the failed job's outcome is sent")
     [status] = [
         c
         for c in chat.bot.session.called(EditMessageText)
@@ -173,11 +171,6 @@ async def test_an_unsure_cutout_is_told_with_the_check_which_restores_the_job(
     await chat.press_button(check_button(CutoutChoice.HOLES_FILLED))
     await chat.press_button(CutoutCb(action="use").pack().rsplit(":", 2)[0])
     assert chat.texts()[-1].startswith("✂️ Вырезка: не вырезать отверстия. Стиль: Лофт")
-
-
-async def _delivered(chat: Conversation, job_id: str) -> Job | None:
-    job = await chat.deps.db.jobs.get(job_id)
-    return job if job.delivery == Delivery.DONE else None
 
 
 async def _done_job(chat: Conversation, cutout: CutoutChoice) -> Job:
@@ -196,7 +189,7 @@ async def _done_job(chat: Conversation, cutout: CutoutChoice) -> Job:
     done = Job(**{**queued.model_dump(exclude={"id"}), **finished})
     await chat.deps.db.jobs.create(done)
     Notifier(chat.bot, chat.deps, "cutout-test").deliver_soon(done.id, done.chat_id)
-    await eventually(lambda: _delivered(chat, done.id), what="the album is sent")
+    await eventually(lambda: delivered(chat, done.id), what="the album is sent")
     return done
 
 

@@ -17,6 +17,7 @@ from jobs.names import WORKERS_GROUP, Keys
 from jobs.queue import JobQueue, QueueFull, trim_acknowledged
 from settings import Settings
 from storage.status import Stage
+from tests.support.redis_watch import commands_sent
 from tests.support.waiting import eventually
 
 
@@ -52,16 +53,9 @@ async def test_counting_and_adding_jobs_take_one_round_trip_each(redis, keys):
     queue = JobQueue(redis, keys, limit=10)
     await queue.waiting()  # from an empty Redis: the stream and the group are made
     assert await queue.enqueue(JobMessage(job_id="j0", chat_id=1))
-    async with redis.monitor() as monitor:
+    async with commands_sent(redis, keys.jobs) as sent:
         assert await queue.waiting() == 1
         await queue.enqueue(JobMessage(job_id="j1", chat_id=1))
-        await redis.echo("end of the watched calls")
-        sent = []
-        while (
-            "end of the watched calls" not in (command := await monitor.next_command())["command"]
-        ):
-            if command["client_type"] != "lua" and keys.jobs in command["command"]:
-                sent.append(command["command"].split()[0].upper())
     assert sent == ["EVALSHA", "EVALSHA"]
     assert await queue.waiting() == 2
 

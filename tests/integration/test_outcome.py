@@ -15,8 +15,8 @@ from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus
 from tests.support.conversation import Conversation
+from tests.support.notifying import delivered, events_handled, notifier_running, stored_job
 from tests.support.photos import product_photo
-from tests.support.streams import events_handled
 from tests.support.waiting import eventually
 
 STATUS_MESSAGE = 778
@@ -25,25 +25,23 @@ EN = Translator.load("en")
 
 async def _finished(chat: Conversation, **fields) -> Job:
     image = await chat.deps.db.images.put(product_photo(), "result.png", kind="result")
-    job = Job(
-        chat_id=chat.chat_id,
-        lang="en",
-        style="minimal",
-        count=1,
-        seed=1,
-        input_image_id="photo",
+    return await stored_job(
+        chat,
         status=JobStatus.DONE,
         status_message_id=STATUS_MESSAGE,
         result_image_ids=[image],
         delivery=Delivery.PENDING,
         **fields,
     )
-    return await chat.deps.db.jobs.create(job)
 
 
-async def _delivered(chat: Conversation, job_id: str) -> Job | None:
-    job = await chat.deps.db.jobs.get(job_id)
-    return job if job is not None and job.delivery == Delivery.DONE else None
+async def _sent_once(chat: Conversation, job: Job, what: str) -> Job:
+    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(job.id, job.chat_id)
+    return await eventually(lambda: delivered(chat, job.id), what=what)
+
+
+def _albums(chat: Conversation) -> list[SendPhoto]:
+    return [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]
 
 
 def _status_edits(chat: Conversation) -> list[str]:
@@ -60,16 +58,14 @@ def _actions(chat: Conversation) -> list[SendMessage]:
 
 async def test_an_outcome_is_sent_in_three_writes_to_its_record(chat: Conversation):
     done = await _finished(chat)
-    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id, done.chat_id)
-    delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome is sent")
+    sent = await _sent_once(chat, done, "the outcome is sent")
 
-    assert len([c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]) == 1
-    assert _status_edits(chat) == [final_text(EN, delivered)]
+    assert len(_albums(chat)) == 1
+    assert _status_edits(chat) == [final_text(EN, sent)]
     assert len(_actions(chat)) == 1
-    assert delivered.sent_album_ids and delivered.sent_status
-    assert delivered.sent_actions_id is not None
+    assert sent.sent_album_ids and sent.sent_status and sent.sent_actions_id is not None
     # The lease, the album's ids, then the status and the actions with the end.
-    assert delivered.rev - done.rev == 3
+    assert sent.rev - done.rev == 3
 
 
 async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Conversation):
@@ -77,12 +73,11 @@ async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Co
     next?" message: the next one edits the status again (Telegram answers "not modified",
     nothing shows) and sends the follow-up once, never the album."""
     done = await _finished(chat, sent_album_ids=[41])
-    Notifier(chat.bot, chat.deps, "outcome-test").deliver_soon(done.id, done.chat_id)
-    delivered = await eventually(lambda: _delivered(chat, done.id), what="the rest is sent")
+    sent = await _sent_once(chat, done, "the rest is sent")
 
-    assert [c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id] == []
+    assert _albums(chat) == []
     assert len(_actions(chat)) == 1
-    assert delivered.sent_album_ids == [41] and delivered.sent_actions_id is not None
+    assert sent.sent_album_ids == [41] and sent.sent_actions_id is not None
 
 
 async def test_a_final_event_carrying_an_old_copy_of_the_record_sends_nothing_again(
@@ -93,17 +88,12 @@ async def test_a_final_event_carrying_an_old_copy_of_the_record_sends_nothing_ag
     says "pending") loses the compare-and-set, reads the record and sends nothing."""
     deps = chat.deps
     done = await _finished(chat)
-    stop = asyncio.Event()
-    notifying = asyncio.create_task(Notifier(chat.bot, deps, "outcome-test").run(stop))
-    try:
+    async with notifier_running(chat, "outcome-test"):
         await deps.lifecycle.announce(done)
-        delivered = await eventually(lambda: _delivered(chat, done.id), what="the outcome")
+        sent = await eventually(lambda: delivered(chat, done.id), what="the outcome")
         await deps.lifecycle.announce(done)  # the same copy, now out of date
         await eventually(lambda: events_handled(deps), what="the second event is read")
         await asyncio.sleep(1.0)  # when a second album would have gone out
-    finally:
-        stop.set()
-        await notifying
-    assert len([c for c in chat.bot.session.called(SendPhoto) if c.chat_id == chat.chat_id]) == 1
+    assert len(_albums(chat)) == 1
     assert len(_actions(chat)) == 1
-    assert (await deps.db.jobs.get(done.id)).rev == delivered.rev
+    assert (await deps.db.jobs.get(done.id)).rev == sent.rev

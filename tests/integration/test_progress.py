@@ -10,13 +10,20 @@ import time
 from aiogram.methods import EditMessageText
 
 from bot import notifier as notifier_module
-from bot.notifier import PROGRESS_EVERY_S, Notifier
+from bot.notifier import PROGRESS_EVERY_S
 from bot.services.status import final_text, queued_text
 from locales import Translator
-from storage.jobs import Delivery, Job
+from storage.jobs import Delivery
 from storage.status import JobStatus, Stage
 from tests.support.conversation import Conversation
-from tests.support.streams import events_handled
+from tests.support.notifying import (
+    chat_job,
+    delivered,
+    events_handled,
+    notifier_running,
+    stored_job,
+)
+from tests.support.redis_watch import commands_sent
 from tests.support.waiting import eventually
 
 STATUS_MESSAGE = 777
@@ -33,20 +40,10 @@ def edits(chat: Conversation) -> list[str]:
 
 async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat: Conversation):
     deps = chat.deps
-    job = Job(
-        chat_id=chat.chat_id,
-        lang="en",
-        style="minimal",
-        count=4,
-        seed=1,
-        input_image_id="photo",
-        status=JobStatus.RUNNING,
-        status_message_id=STATUS_MESSAGE,
+    job = await stored_job(
+        chat, count=4, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE
     )
-    await deps.db.jobs.create(job)
-    stop = asyncio.Event()
-    notifying = asyncio.create_task(Notifier(chat.bot, deps, "progress-test").run(stop))
-    try:
+    async with notifier_running(chat, "progress-test"):
         cutting_published = time.monotonic()
         await deps.lifecycle.progress(job, Stage.CUTTING, 0, 4)
         await eventually(lambda: edits(chat), what="the first step is shown")
@@ -61,54 +58,29 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
         fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
         failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
         await deps.lifecycle.announce(failed)
-        delivered = await eventually(
-            lambda: _delivered(chat, job.id), what="the outcome is told in the chat"
+        sent = await eventually(
+            lambda: delivered(chat, job.id), what="the outcome is told in the chat"
         )
         await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
-        assert edits(chat)[-1] == final_text(EN, delivered)
+        assert edits(chat)[-1] == final_text(EN, sent)
         assert EN.get("status-saving") not in edits(chat)
-    finally:
-        stop.set()
-        await notifying
-
-
-async def _delivered(chat: Conversation, job_id: str) -> Job | None:
-    job = await chat.deps.db.jobs.get(job_id)
-    return job if job is not None and job.delivery == Delivery.DONE else None
 
 
 async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: Conversation):
     """XAUTOCLAIM finds events a dead bot read and never acknowledged; they wait a minute
     anyway, so the loop asks every few seconds, not once per event it reads."""
     deps = chat.deps
-    job = Job(
-        chat_id=chat.chat_id,
-        lang="en",
-        style="minimal",
-        count=5,
-        seed=1,
-        input_image_id="photo",
-        status=JobStatus.RUNNING,
-    )
-    await deps.db.jobs.create(job)
-    stop = asyncio.Event()
-    notifying = asyncio.create_task(Notifier(chat.bot, deps, "reclaim-test").run(stop))
-    try:
-        async with deps.redis.monitor() as monitor:
-            for done in range(5):
-                await deps.lifecycle.progress(job, Stage.PAINTING, done, 5)
-                await asyncio.sleep(0.1)
-            await eventually(lambda: events_handled(deps), what="the events are handled")
-            await deps.redis.echo("end of the watched calls")
-            sent = []
-            while "end of the watched calls" not in (c := await monitor.next_command())["command"]:
-                if c["client_type"] != "lua" and deps.keys.events in c["command"]:
-                    sent.append(c["command"].split()[0].upper())
-        assert sent.count("XREADGROUP") >= 2, "the events came one by one"
-        assert sent.count("XAUTOCLAIM") <= 1
-    finally:
-        stop.set()
-        await notifying
+    job = await stored_job(chat, count=5, status=JobStatus.RUNNING)
+    async with (
+        notifier_running(chat, "reclaim-test"),
+        commands_sent(deps.redis, deps.keys.events) as sent,
+    ):
+        for done in range(5):
+            await deps.lifecycle.progress(job, Stage.PAINTING, done, 5)
+            await asyncio.sleep(0.1)
+        await eventually(lambda: events_handled(deps), what="the events are handled")
+    assert sent.count("XREADGROUP") >= 2, "the events came one by one"
+    assert sent.count("XAUTOCLAIM") <= 1
 
 
 async def test_a_step_read_long_after_it_was_published_is_not_shown(
@@ -119,27 +91,12 @@ async def test_a_step_read_long_after_it_was_published_is_not_shown(
     late (the limit set to nothing)."""
     monkeypatch.setattr(notifier_module, "PROGRESS_STALE_S", 0.0)
     deps = chat.deps
-    job = Job(
-        chat_id=chat.chat_id,
-        lang="en",
-        style="minimal",
-        count=1,
-        seed=1,
-        input_image_id="photo",
-        status=JobStatus.RUNNING,
-        status_message_id=STATUS_MESSAGE,
-    )
-    await deps.db.jobs.create(job)
-    stop = asyncio.Event()
-    notifying = asyncio.create_task(Notifier(chat.bot, deps, "stale-test").run(stop))
-    try:
+    job = await stored_job(chat, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE)
+    async with notifier_running(chat, "stale-test"):
         await deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
         await eventually(lambda: events_handled(deps), what="the step is read")
         await asyncio.sleep(0.5)  # when its edit would have gone out
-        assert edits(chat) == []
-    finally:
-        stop.set()
-        await notifying
+    assert edits(chat) == []
 
 
 async def test_the_status_messages_of_queued_jobs_follow_the_queue(chat: Conversation):
@@ -153,14 +110,7 @@ async def test_the_status_messages_of_queued_jobs_follow_the_queue(chat: Convers
 
     jobs = [
         await deps.lifecycle.submit(
-            Job(
-                chat_id=chat.chat_id,
-                lang="en",
-                style="minimal",
-                count=1,
-                seed=i,
-                input_image_id="photo",
-            ),
+            chat_job(chat, seed=i),
             user_id=chat.chat_id,
             quota_limit=100,
             post_status=post_status,
@@ -171,9 +121,7 @@ async def test_the_status_messages_of_queued_jobs_follow_the_queue(chat: Convers
         await deps.db.jobs.note(job.id, position=99)  # what the messages say now
     places = await deps.job_queue.positions()
     assert places[jobs[1].id] == places[jobs[0].id] + 1
-    stop = asyncio.Event()
-    notifying = asyncio.create_task(Notifier(chat.bot, deps, "positions-test").run(stop))
-    try:
+    async with notifier_running(chat, "positions-test"):
         for job, message in zip(jobs, (801, 802), strict=True):
             text = queued_text(EN, places[job.id])
             await eventually(
@@ -181,9 +129,6 @@ async def test_the_status_messages_of_queued_jobs_follow_the_queue(chat: Convers
                 what=f"message {message} shows place {places[job.id]}",
             )
             assert (await deps.db.jobs.get(job.id)).position == places[job.id]
-    finally:
-        stop.set()
-        await notifying
 
 
 def _shown(chat: Conversation, message_id: int, text: str) -> bool:
