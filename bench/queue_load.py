@@ -252,6 +252,18 @@ def timings(telegram, chat: int, pressed: float, received: float, gpu_s: float) 
     }
 
 
+STAGES = ("handler", "queue", "worker_and_delivery")
+
+
+def stages(samples: list[dict], average) -> dict[str, float]:
+    return {stage: ms(average(t[stage] for t in samples)) for stage in STAGES}
+
+
+def slowest(samples: list[dict], share: float) -> list[dict]:
+    ordered = sorted(samples, key=lambda t: t["added"], reverse=True)
+    return ordered[: max(1, round(share * len(ordered)))]
+
+
 def first(calls, match, default: float) -> float:
     return next((c.at for c in calls if match(c)), default)
 
@@ -322,10 +334,9 @@ async def latency_phase(servers, workdir, args) -> dict:
             "p99": ms(percentile(added, 0.99)),
             "mean": ms(statistics.fmean(added)),
         },
-        "stages_p50_ms": {
-            stage: ms(statistics.median(t[stage] for t in samples))
-            for stage in ("handler", "queue", "worker_and_delivery")
-        },
+        "stages_p50_ms": stages(samples, statistics.median),
+        # Where the tail's time goes: the same stages, averaged over the slowest 5 %.
+        "stages_slowest_5pct_ms": stages(slowest(samples, 0.05), statistics.fmean),
         "cpu_ms_per_job": {**cpu_ms, "all": round(sum(cpu_ms.values()), 1)},
         **({"calls_per_job": s.calls} if s.calls else {}),
     }

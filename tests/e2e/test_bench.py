@@ -93,6 +93,8 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
     assert (latency["images_per_job"], latency["photo_side"]) == (2, 320)
     assert set(latency["added_latency_ms"]) == {"p50", "p95", "p99", "mean"}
     assert set(latency["stages_p50_ms"]) == {"handler", "queue", "worker_and_delivery"}
+    slowest = latency["stages_slowest_5pct_ms"]  # of 4 jobs, the slowest one's stages
+    assert set(slowest) == set(latency["stages_p50_ms"]) and slowest["handler"] > 0
     cpu = latency["cpu_ms_per_job"]
     assert {"bot", "workers", "mongo", "redis", "harness"} <= set(cpu) and cpu["all"] > 0
     calls = latency["calls_per_job"]
