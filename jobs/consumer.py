@@ -20,14 +20,20 @@ from jobs.streams import Entry, GroupReader
 log = logging.getLogger(__name__)
 
 # Moves due retries from the delayed set back into the stream, each exactly once, in one
-# step (a crash between ZREM and XADD would lose the job). Members are "job_id chat_id".
+# step (a crash between ZREM and XADD would lose the job). Members are "job_id chat_id"
+# or "job_id chat_id photo_id".
 RELEASE_DUE = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, member in ipairs(due) do
   redis.call('ZREM', KEYS[1], member)
-  local job, chat = string.match(member, '^(%S+) (%S+)$')
+  local job, chat, photo = string.match(member, '^(%S+) (%S+) ?(%S*)$')
   if job then
-    redis.call('XADD', KEYS[2], '*', 'job_id', job, 'chat_id', chat)
+    local fields = {'job_id', job, 'chat_id', chat}
+    if photo ~= '' then
+      table.insert(fields, 'photo_id')
+      table.insert(fields, photo)
+    end
+    redis.call('XADD', KEYS[2], '*', unpack(fields))
   end
 end
 return #due
@@ -46,7 +52,7 @@ class Claim:
 
 
 def delayed_member(message: JobMessage) -> str:
-    return f"{message.job_id} {message.chat_id}"
+    return " ".join(v for v in (message.job_id, str(message.chat_id), message.photo_id) if v)
 
 
 class JobConsumer:

@@ -207,7 +207,7 @@ class Lifecycle:
             job = job.model_copy(update={"status_message_id": message_id, "position": position})
             await self.storage.jobs.create(job.model_copy(update={"queued_ts": time.time()}))
             created = True
-            await self.queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id))
+            await self.queue.enqueue(JobMessage.of(job))
         except Exception as exc:
             await self._undo_submit(job, created)
             if isinstance(exc, QueueFull):
@@ -292,7 +292,7 @@ class Lifecycle:
 
     async def _requeue(self, job: Job) -> None:
         """Back into the stream past the queue limit: it was admitted once already."""
-        await self.queue.enqueue(JobMessage(job_id=job.id, chat_id=job.chat_id), limit=2**31)
+        await self.queue.enqueue(JobMessage.of(job), limit=2**31)
 
     async def reap(self) -> reaper.Report | None:
         """Repairs jobs stuck QUEUED without a stream entry or RUNNING without a live

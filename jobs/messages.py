@@ -4,21 +4,33 @@ a final event may carry a copy of the record, which MongoDB's own still override
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from storage.status import Stage
 
+if TYPE_CHECKING:
+    from storage.jobs import Job
+
 
 class JobMessage(BaseModel):
     """One entry of the jobs stream: enough to find the job. Its attempts are counted on
-    the job's record, which outlives the entry."""
+    the job's record, which outlives the entry. `photo_id`, the job's input image (which
+    never changes), lets a worker read the photo while it reads the record; an entry
+    without it (an older one) is served all the same."""
 
     job_id: str
     chat_id: int
+    photo_id: str = ""
+
+    @classmethod
+    def of(cls, job: Job) -> JobMessage:
+        return cls(job_id=job.id, chat_id=job.chat_id, photo_id=job.input_image_id)
 
     def to_fields(self) -> dict[str, str]:
-        return {"job_id": self.job_id, "chat_id": str(self.chat_id)}
+        fields = {"job_id": self.job_id, "chat_id": str(self.chat_id)}
+        return fields | ({"photo_id": self.photo_id} if self.photo_id else {})
 
     @classmethod
     def from_fields(cls, fields: dict[str, str]) -> JobMessage:

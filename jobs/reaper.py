@@ -128,7 +128,7 @@ async def _fail(lc: Lifecycle, job: Job) -> bool:
     )
     if failed is None:
         return False
-    claim = Claim("0-0", JobMessage(job_id=job.id, chat_id=job.chat_id))
+    claim = Claim("0-0", JobMessage.of(job))
     await dead_letter(lc.redis, lc.keys, claim, reason)
     await lc._finished(failed, give_back=True)
     return True

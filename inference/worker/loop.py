@@ -151,7 +151,17 @@ class Worker:
     async def _start_job(self, claim: Claim) -> Task | None:
         """Marks the job running and loads its photo; None when it must not run."""
         lifecycle = self.ctx.lifecycle
-        job = await lifecycle.runnable(claim, self.ctx.name)
+        # The photo is read beside the record when the entry names it, else beside the
+        # marking below; a job that must not run drops it (once read: a command is never
+        # cut short, its connection would be lost).
+        photo_id = claim.message.photo_id
+        early = asyncio.create_task(self._photo(photo_id)) if photo_id else None
+        job = None
+        try:
+            job = await lifecycle.runnable(claim, self.ctx.name)
+        finally:
+            if early and job is None:
+                await asyncio.wait([early])
         if job is None:
             return None
 
@@ -162,10 +172,11 @@ class Worker:
                 await self._report(started, Stage.CUTTING, 0, started.count)
             return started
 
-        # The photo is read while the record is marked and the status line told; a job
-        # that cannot be marked drops its photo. The step's event goes out before any
-        # outcome's.
-        started, image = await asyncio.gather(mark_running(), self._photo(job))
+        # A job that cannot be marked drops its photo. The step's event goes out before
+        # any outcome's.
+        started, image = await asyncio.gather(
+            mark_running(), early or self._photo(job.input_image_id)
+        )
         if started is None:
             return None
         if isinstance(image, OUTAGES):
@@ -175,9 +186,9 @@ class Worker:
             return None
         return Task(claim, started, image)
 
-    async def _photo(self, job: Job) -> Image.Image | Exception:
+    async def _photo(self, image_id: str) -> Image.Image | Exception:
         try:
-            data = await self.ctx.storage.images.get(job.input_image_id)
+            data = await self.ctx.storage.images.get(image_id)
             return await asyncio.to_thread(decode_image, data)
         except Exception as exc:
             return exc

@@ -85,8 +85,18 @@ async def test_acked_job_is_not_delivered_again(redis, keys):
     assert await worker.take(count=5, block_ms=50) == []
 
 
+async def test_a_retry_deferred_by_an_older_worker_comes_back_too(redis, keys):
+    """Its member in the delayed set names no photo: the job is served all the same."""
+    await redis.zadd(keys.delayed, {"b -1001234567890": time.time() - 1})
+    worker = consumer(redis, keys, "w1")
+    await worker.start()
+    [claim] = await worker.take(count=1, block_ms=100)
+    assert claim.message == JobMessage(job_id="b", chat_id=-1001234567890)
+
+
 async def test_a_deferred_retry_comes_back_once_when_due(redis, keys):
-    await JobQueue(redis, keys, limit=10).enqueue(JobMessage(job_id="a", chat_id=-1001234567890))
+    deferred = JobMessage(job_id="a", chat_id=-1001234567890, photo_id="p1")
+    await JobQueue(redis, keys, limit=10).enqueue(deferred)
     first, second = consumer(redis, keys, "w1"), consumer(redis, keys, "w2")
     await first.start()
     for name in ("w1", "w2"):
@@ -97,7 +107,7 @@ async def test_a_deferred_retry_comes_back_once_when_due(redis, keys):
     await asyncio.sleep(0.3)
     taken = await asyncio.gather(first.take(1, 100), second.take(1, 100))
     messages = [c.message for batch in taken for c in batch]
-    assert messages == [JobMessage(job_id="a", chat_id=-1001234567890)]
+    assert messages == [deferred]
     assert await redis.zcard(keys.delayed) == 0
 
 

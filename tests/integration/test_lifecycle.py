@@ -295,3 +295,10 @@ def _today() -> str:
 
 def test_messages_carry_no_attempt_counter():
     assert JobMessage(job_id="a", chat_id=1).to_fields() == {"job_id": "a", "chat_id": "1"}
+
+
+def test_a_jobs_message_names_its_photo():
+    job = a_job().model_copy(update={"input_image_id": "p1"})
+    fields = JobMessage.of(job).to_fields()
+    assert fields == {"job_id": job.id, "chat_id": str(job.chat_id), "photo_id": "p1"}
+    assert JobMessage.from_fields(fields) == JobMessage.of(job)

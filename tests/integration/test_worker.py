@@ -21,11 +21,13 @@ from inference.worker.images import decode_image, encode_png
 from inference.worker.loop import Worker
 from inference.worker.main import worker_context
 from jobs.label_requests import known_label, request_label
+from jobs.lifecycle import Lifecycle
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
 from jobs.previews import known_preview, request_preview
 from jobs.queue import JobQueue
 from settings import Settings
+from storage.images import ImageStore
 from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus
 from storage.store import Storage
@@ -102,9 +104,7 @@ async def submit(storage: Storage, redis, settings: Settings, photo: bytes, **fi
     job = await storage.jobs.create(
         Job(chat_id=77, lang="en", seed=1, input_image_id=image_id, **fields)
     )
-    await JobQueue(redis, Keys(settings.stream_prefix), 100).enqueue(
-        JobMessage(job_id=job.id, chat_id=77)
-    )
+    await JobQueue(redis, Keys(settings.stream_prefix), 100).enqueue(JobMessage.of(job))
     return job
 
 
@@ -146,6 +146,47 @@ async def all_final(storage: Storage, jobs: list[Job]) -> bool:
     return all([await final(storage, j.id) for j in jobs])
 
 
+async def test_the_photo_is_read_beside_the_jobs_record(
+    settings, storage, redis, engines, monkeypatch
+):
+    """The stream's entry names the job's photo, so the worker reads it while it reads the
+    record. Here the record's read waits for the photo's: one after the other, the job
+    would never start."""
+    photo_read = asyncio.Event()
+    get, runnable = ImageStore.get, Lifecycle.runnable
+
+    async def reading(self, image_id: str) -> bytes:
+        data = await get(self, image_id)
+        photo_read.set()
+        return data
+
+    async def after_the_photo(self, claim, worker):
+        await asyncio.wait_for(photo_read.wait(), 30)
+        return await runnable(self, claim, worker)
+
+    monkeypatch.setattr(ImageStore, "get", reading)
+    monkeypatch.setattr(Lifecycle, "runnable", after_the_photo)
+    async with worker_running(settings, engines):
+        job = await submit(storage, redis, settings, product_photo((256, 192)), count=1)
+        await eventually(lambda: final(storage, job.id))
+    assert (await storage.jobs.get(job.id)).status == JobStatus.DONE
+
+
+async def test_an_entry_that_does_not_name_the_photo_is_served_all_the_same(
+    settings, storage, redis, running_worker
+):
+    """An entry queued before entries named their photo (or by an older bot)."""
+    image_id = await storage.images.put(product_photo((256, 192)), "original.jpg")
+    job = await storage.jobs.create(
+        Job(chat_id=77, lang="en", style="minimal", count=1, seed=1, input_image_id=image_id)
+    )
+    await JobQueue(redis, Keys(settings.stream_prefix), 100).enqueue(
+        JobMessage(job_id=job.id, chat_id=77)
+    )
+    await eventually(lambda: final(storage, job.id))
+    assert (await storage.jobs.get(job.id)).status == JobStatus.DONE
+
+
 async def test_a_broken_photo_fails_after_its_attempts_and_is_reported(
     settings, storage, redis, running_worker
 ):
@@ -168,7 +209,7 @@ async def test_a_job_cancelled_before_it_is_taken_never_runs(
         Job(chat_id=77, lang="en", style="loft", count=1, seed=1, input_image_id=image_id)
     )
     await JobQueue(redis, keys, 100).request_cancel(job.id)
-    await JobQueue(redis, keys, 100).enqueue(JobMessage(job_id=job.id, chat_id=77))
+    await JobQueue(redis, keys, 100).enqueue(JobMessage.of(job))  # its photo read, then dropped
     await eventually(lambda: final(storage, job.id))
     cancelled = await storage.jobs.get(job.id)
     assert cancelled.status == JobStatus.CANCELLED and cancelled.result_image_ids == []
