@@ -32,7 +32,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.metrics import ALBUMS_DELIVERED
-from bot.services.delivery import send_actions, send_album
+from bot.services.delivery import album_photos, send_actions, send_album
 from bot.services.deps import BotDeps
 from bot.services.status import final_markup, final_text, progress_text, queued_text
 from jobs.delivery import DeliveryLeases, LeaseLost
@@ -180,19 +180,37 @@ class Notifier:
     async def _deliver_leased_job(self, job_id: str, chat_id: int, seen: Job | None) -> None:
         async with self._slots:
             try:
-                # The chat's record (is it banned?) is read beside the lease, not after it.
-                job, chat = await asyncio.gather(
-                    self._leases.take(job_id, seen), self._deps.db.chats.get(chat_id)
+                # The chat's record (is it banned?) and the album's photos are read beside
+                # the lease, not after it.
+                job, chat, photos = await asyncio.gather(
+                    self._leases.take(job_id, seen),
+                    self._deps.db.chats.get(chat_id),
+                    self._photos_ahead(seen),
                 )
             except OUTAGES as exc:
                 log.warning("job %s: delivery waits for the service: %s", job_id, exc)
                 return
             if job is not None:
-                await self._deliver_leased(job, chat)
+                await self._deliver_leased(job, chat, photos)
 
-    async def _deliver_leased(self, job: Job, chat: Chat | None) -> None:
+    async def _photos_ahead(self, seen: Job | None) -> dict[str, bytes] | None:
+        """The album's photos, when a copy of the record names them (a done job's images
+        never change); None when it does not or they could not be read: the delivery
+        then reads them itself, and meets the error where errors are handled."""
+        if seen is None or seen.chat_id == PANEL_CHAT_ID:  # the panel's jobs stay there
+            return None
+        if seen.status != JobStatus.DONE or seen.sent_album_ids:
+            return None
         try:
-            await self.send_outcome(job, chat)
+            return await album_photos(self._deps.db, seen)
+        except Exception:
+            return None
+
+    async def _deliver_leased(
+        self, job: Job, chat: Chat | None, photos: dict[str, bytes] | None
+    ) -> None:
+        try:
+            await self.send_outcome(job, chat, photos)
         except LeaseLost:
             log.warning("job %s: delivery taken over by another notifier", job.id)
         except TelegramRetryAfter as exc:
@@ -218,9 +236,12 @@ class Notifier:
     async def _fresh(self, job: Job) -> Job:
         return await self._deps.db.jobs.get(job.id) or job
 
-    async def send_outcome(self, job: Job, chat: Chat | None) -> None:
+    async def send_outcome(
+        self, job: Job, chat: Chat | None, photos: dict[str, bytes] | None
+    ) -> None:
         """Sends what of the outcome is still missing, recording each part once sent;
-        `chat` is the job's chat's record (None for a chat never seen)."""
+        `chat` is the job's chat's record (None for a chat never seen); `photos`, the
+        album's, if read already."""
         if job.chat_id == PANEL_CHAT_ID:  # the panel's own "Try it" jobs stay in the panel
             await self._leases.end(job, ok=True)
             return
@@ -231,7 +252,7 @@ class Notifier:
         # The album first: it is what the user waits for; the status line then says done.
         if job.status == JobStatus.DONE and not job.sent_album_ids:
             with STAGE_SECONDS.labels(stage="delivery", engine=job.engine or "default").time():
-                ids = await send_album(self._bot, self._deps.db, job, t)
+                ids = await send_album(self._bot, self._deps.db, job, t, photos)
             job = await self._leases.record(job, sent_album_ids=ids)
             ALBUMS_DELIVERED.inc()
             fault_point("notifier.after_album")

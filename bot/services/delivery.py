@@ -20,32 +20,39 @@ ALBUM_MAX_SIDE = 2560
 FILES_LOCK_S = 120
 
 
-async def send_album(bot: Bot, db: Storage, job: Job, t: Translator) -> list[int]:
-    """The results as one media group (one photo alone); their message ids."""
-    # The chat shows "sending a photo" while the photos are read and converted.
-    _, photos = await asyncio.gather(
-        bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), _album_photos(db, job)
-    )
+async def send_album(
+    bot: Bot, db: Storage, job: Job, t: Translator, photos: dict[str, bytes] | None = None
+) -> list[int]:
+    """The results as one media group (one photo alone); their message ids. `photos`,
+    from `album_photos`, if they were read ahead."""
+    if photos is None or set(photos) != set(job.result_image_ids):
+        # The chat shows "sending a photo" while the photos are read and converted.
+        _, photos = await asyncio.gather(
+            bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), album_photos(db, job)
+        )
     caption = t.get(
         "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
     )
     media = [
         InputMediaPhoto(
-            media=BufferedInputFile(photo, filename=f"{job.id}-{i}.jpg"),
+            media=BufferedInputFile(photos[image_id], filename=f"{job.id}-{i}.jpg"),
             caption=caption if i == 0 else None,
         )
-        for i, photo in enumerate(photos)
+        for i, image_id in enumerate(job.result_image_ids)
     ]
     return await _send_group_or_single(bot, job.chat_id, media)
 
 
-async def _album_photos(db: Storage, job: Job) -> list[bytes]:
+async def album_photos(db: Storage, job: Job) -> dict[str, bytes]:
+    """The album's photos (JPEG) by image id."""
+
     # Decoding and resizing a large image would stall every other chat: in a thread, one
     # per photo, since the album waits for all of them.
     async def photo(image_id: str) -> bytes:
         return await asyncio.to_thread(album_photo, await db.images.get(image_id))
 
-    return list(await asyncio.gather(*(photo(i) for i in job.result_image_ids)))
+    ids = job.result_image_ids
+    return dict(zip(ids, await asyncio.gather(*(photo(i) for i in ids)), strict=True))
 
 
 async def send_actions(bot: Bot, job: Job, t: Translator) -> int:

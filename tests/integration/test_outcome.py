@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram.methods import EditMessageText, SendMessage, SendPhoto
+from aiogram.methods import EditMessageText, SendChatAction, SendMessage, SendPhoto
 
 from bot.notifier import Notifier
 from bot.services.status import final_text
+from jobs.delivery import DeliveryLeases
 from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus
@@ -97,3 +98,33 @@ async def test_a_final_event_carrying_an_old_copy_of_the_record_sends_nothing_ag
     assert len(_albums(chat)) == 1
     assert len(_actions(chat)) == 1
     assert (await deps.db.jobs.get(done.id)).rev == sent.rev
+
+
+async def test_a_final_events_photos_are_read_beside_the_delivery_lease(
+    chat: Conversation, monkeypatch
+):
+    """A final event names the album's images, so they are read (and made JPEG) while the
+    delivery's lease is taken, and sent as soon as it is. Here the lease waits for a
+    photo's read: one after the other, it would never be taken."""
+    deps = chat.deps
+    done = await _finished(chat)
+    photo_read = asyncio.Event()
+    get, take = deps.db.images.get, DeliveryLeases.take
+
+    async def reading(image_id: str) -> bytes:
+        data = await get(image_id)
+        photo_read.set()
+        return data
+
+    async def after_the_photos(self, job_id, seen=None):
+        await asyncio.wait_for(photo_read.wait(), 30)
+        return await take(self, job_id, seen)
+
+    monkeypatch.setattr(deps.db.images, "get", reading)
+    monkeypatch.setattr(DeliveryLeases, "take", after_the_photos)
+    async with notifier_running(chat, "outcome-test"):
+        await deps.lifecycle.announce(done)
+        await eventually(lambda: delivered(chat, done.id), what="the outcome")
+    assert len(_albums(chat)) == 1
+    # Read already, the photos go at once: no "sending a photo" shown while they are read.
+    assert chat.bot.session.called(SendChatAction) == []
