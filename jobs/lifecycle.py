@@ -153,8 +153,9 @@ class Lifecycle:
         active slot, and the nudge to the notifier (the record already says it all)."""
         if give_back and job.quota_day and job.user_id is not None:
             await self.quota.give_back(job.id, job.user_id, job.chat_id, job.quota_day)
-        await self.quota.release_active(job.chat_id, job.id)
-        await self.announce(job)
+        # Side by side: the slot is free long before the outcome reaches the chat (a
+        # delivery takes several round trips), so the user's next job finds it free.
+        await asyncio.gather(self.quota.release_active(job.chat_id, job.id), self.announce(job))
 
     async def announce(self, job: Job) -> None:
         """Tells the notifiers that a finished job's outcome waits to be sent."""
