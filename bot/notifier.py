@@ -79,6 +79,7 @@ class Notifier:
         self._editing: dict[str, asyncio.Task[None]] = {}
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._next_reclaim = 0.0
+        self._handled: list[str] = []  # events handed over, acknowledged with the next read
         self._stop = asyncio.Event()
         self.progress_at = time.time()  # the events loop's last round (the health check's)
 
@@ -93,6 +94,10 @@ class Notifier:
         await asyncio.gather(
             *self._sending.values(), *self._editing.values(), return_exceptions=True
         )
+        try:
+            await self._reader.ack(*self._handled)
+        except OUTAGES as exc:  # taken again after a minute, and harmless: see the module
+            log.warning("events handled but not acknowledged: %s", exc)
 
     # -- events ---------------------------------------------------------------------------
 
@@ -101,7 +106,9 @@ class Notifier:
         if time.monotonic() >= self._next_reclaim:
             self._next_reclaim = time.monotonic() + RECLAIM_EVERY_S
             entries = await self._reader.reclaim(CLAIM_IDLE_MS, 50)
-        entries += await self._reader.read(count=50, block_ms=1000)
+        # The last round's entries, handed over, are acknowledged with this read.
+        entries += await self._reader.read(count=50, block_ms=1000, ack=self._handled)
+        self._handled = []
         self.progress_at = time.time()
         for entry in entries:
             event = JobEvent.from_fields(entry.fields)
@@ -112,8 +119,8 @@ class Notifier:
                 self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
                 seen = Job.model_validate_json(event.record) if event.record else None
                 self.deliver_soon(event.job_id, event.chat_id, seen)
-        # Handed over above (progress and deliveries run beside this loop): one XACK for all.
-        await self._reader.ack(*(entry.id for entry in entries))
+        # Handed over above (progress and deliveries run beside this loop).
+        self._handled = [entry.id for entry in entries]
 
     def _show_progress(self, event: JobEvent) -> None:
         """Progress is shown beside the events loop, newest first: a slow edit in one chat

@@ -6,6 +6,7 @@ and goes on, rather than failing every round until someone restarts it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -89,12 +90,20 @@ class GroupReader:
         )
         return [Entry(i, f, reclaimed=True) for _, entries in reply or [] for i, f in entries if f]
 
-    async def read(self, count: int, block_ms: int) -> list[Entry]:
-        """New entries for this consumer, waiting up to block_ms for the first."""
+    async def read(self, count: int, block_ms: int, ack: Sequence[str] = ()) -> list[Entry]:
+        """New entries for this consumer, waiting up to block_ms for the first; `ack`,
+        entries handled since the last read, are acknowledged in the same round trip."""
+        new = {self.stream: ">"}
         try:
-            reply = await self._redis.xreadgroup(
-                self.group, self.consumer, {self.stream: ">"}, count=count, block=block_ms
-            )
+            if not ack:
+                reply = await self._redis.xreadgroup(
+                    self.group, self.consumer, new, count=count, block=block_ms
+                )
+            else:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    pipe.xack(self.stream, self.group, *ack)
+                    pipe.xreadgroup(self.group, self.consumer, new, count=count, block=block_ms)
+                    reply = (await pipe.execute())[-1]
         except ResponseError as exc:
             await self._ensure_group_if_gone(exc)
             return []

@@ -13,7 +13,7 @@ from jobs.consumer import JobConsumer, defer
 from jobs.events import event_reader, publish
 from jobs.heartbeat import alive_workers, beat, forget
 from jobs.messages import EventType, JobEvent, JobMessage
-from jobs.names import WORKERS_GROUP, Keys
+from jobs.names import NOTIFIERS_GROUP, WORKERS_GROUP, Keys
 from jobs.queue import JobQueue, QueueFull, trim_acknowledged
 from settings import Settings
 from storage.status import Stage
@@ -213,3 +213,17 @@ async def test_a_reader_whose_stream_is_gone_makes_it_again_and_reads_on(redis, 
     assert await reader.reclaim(60_000, 10) == []
     await publish(redis, keys, JobEvent(type=EventType.DONE, job_id="j2", chat_id=1))
     assert [JobEvent.from_fields(e.fields).job_id for e in await reader.read(10, 100)] == ["j2"]
+
+
+async def test_a_read_acknowledges_the_entries_handled_since_the_last(redis, keys):
+    """In the read's own round trip, so an event costs its reader no round trip more."""
+    reader = event_reader(redis, keys, "n1")
+    await reader.ensure_group()
+    for job_id in ("j1", "j2"):
+        await publish(redis, keys, JobEvent(type=EventType.DONE, job_id=job_id, chat_id=1))
+    handled = [e.id for e in await reader.read(count=10, block_ms=100)]
+    assert (await redis.xpending(keys.events, NOTIFIERS_GROUP))["pending"] == 2
+    async with commands_sent(redis, keys.events) as sent:
+        assert await reader.read(count=10, block_ms=10, ack=handled) == []
+    assert (await redis.xpending(keys.events, NOTIFIERS_GROUP))["pending"] == 0
+    assert sent == ["XACK", "XREADGROUP"]
