@@ -124,8 +124,9 @@ class Notifier:
 
     def _show_progress(self, event: JobEvent) -> None:
         """Progress is shown beside the events loop, newest first: a slow edit in one chat
-        holds back no other event, and a job's stale steps are skipped, not queued. The
-        first step is shown at once; those that follow within a second wait for it."""
+        holds back no other event, and a job's stale steps are skipped, not queued. A step
+        is shown a second after the one before at the earliest, the first a second after
+        the status message was posted: a job done by then shows none."""
         self._latest[event.job_id] = event
         if event.job_id not in self._editing:
             task = asyncio.create_task(self._edit_progress(event.job_id))
@@ -137,6 +138,12 @@ class Notifier:
             await self._edit_progress_of(job_id)
 
     async def _edit_progress_of(self, job_id: str) -> None:
+        first = self._latest.get(job_id)
+        if first is not None and first.queued_at is not None:
+            # Clamped: another machine's clock may be ahead; never more than one pause.
+            since = max(time.time() - first.queued_at, 0.0)
+            if since < PROGRESS_EVERY_S:
+                await pause_unless_stopped(self._stop, PROGRESS_EVERY_S - since)
         while (event := self._latest.pop(job_id, None)) is not None:
             async with self._edit_slots:
                 try:

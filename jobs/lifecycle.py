@@ -388,6 +388,7 @@ class Lifecycle:
             chat_id=job.chat_id,
             status_message_id=job.status_message_id,
             lang=job.lang,
+            queued_at=job.queued_ts,
             stage=stage,
             done=done,
             total=total,

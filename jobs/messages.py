@@ -57,6 +57,9 @@ class JobEvent(BaseModel):
     # without reading the job's record.
     status_message_id: int | None = None
     lang: str | None = None
+    # When the job was queued, its status message posted: a step is not shown within a
+    # second of that either (see the notifier).
+    queued_at: float | None = None
     # A final event's job record (JSON) as its transition wrote it: the notifier starts
     # from it without reading it again; its compare-and-set finds a record changed since.
     record: str | None = None

@@ -1,5 +1,6 @@
-"""A job's status message while it runs: the first step at once, then at most one edit a
-second with the newest step (Telegram's pace for one chat), and no step after the outcome.
+"""A job's status message while it runs: at most one edit a second with the newest step
+(Telegram's pace for one chat), the first a second after the message was posted, and no
+step after the outcome.
 The notifier reads real events from real Redis; the Bot API is the recording MockedBot."""
 
 from __future__ import annotations
@@ -64,6 +65,26 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
         await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
         assert edits(chat)[-1] == final_text(EN, sent)
         assert EN.get("status-saving") not in edits(chat)
+
+
+async def test_a_job_done_within_a_second_of_its_status_message_shows_no_step(
+    chat: Conversation, monkeypatch
+):
+    """The status message was just posted: its first step waits a second, and an outcome
+    that comes meanwhile is all the message shows (two edits so soon would be more than
+    Telegram's pace, and a flicker). The pause is made long here, so that a slow machine
+    cannot outlast it; the notifier's stop ends it, and a step kept would show then."""
+    monkeypatch.setattr(notifier_module, "PROGRESS_EVERY_S", 60.0)
+    deps = chat.deps
+    job = await stored_job(chat, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE)
+    async with notifier_running(chat, "fast-test"):
+        await deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
+        await eventually(lambda: events_handled(deps), what="the step is read")
+        fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
+        failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
+        await deps.lifecycle.announce(failed)
+        sent = await eventually(lambda: delivered(chat, job.id), what="the outcome is told")
+    assert edits(chat) == [final_text(EN, sent)]
 
 
 async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: Conversation):
