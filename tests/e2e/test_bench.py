@@ -95,6 +95,7 @@ def test_queue_benchmark_runs_tiny_and_reports_every_phase(tmp_path: Path) -> No
     assert set(latency["stages_p50_ms"]) == {"handler", "queue", "worker_and_delivery"}
     slowest = latency["stages_slowest_5pct_ms"]  # of 4 jobs, the slowest one's stages
     assert set(slowest) == set(latency["stages_p50_ms"]) and slowest["handler"] > 0
+    assert latency["stages_p50_ms"]["queue"] > 0  # the jobs were found, their start read
     cpu = latency["cpu_ms_per_job"]
     assert {"bot", "workers", "mongo", "redis", "harness"} <= set(cpu) and cpu["all"] > 0
     calls = latency["calls_per_job"]
