@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiogram.methods import EditMessageText
 
@@ -14,7 +16,7 @@ from bot import notifier as notifier_module
 from bot.notifier import PROGRESS_EVERY_S
 from bot.services.status import final_text, queued_text
 from locales import Translator
-from storage.jobs import Delivery
+from storage.jobs import Delivery, Job
 from storage.status import JobStatus, Stage
 from tests.support.conversation import Conversation
 from tests.support.notifying import (
@@ -56,12 +58,7 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
 
         # A step the notifier has not shown when the outcome arrives is never shown.
         await deps.lifecycle.progress(job, Stage.SAVING, 4, 4)
-        fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
-        failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
-        await deps.lifecycle.announce(failed)
-        sent = await eventually(
-            lambda: delivered(chat, job.id), what="the outcome is told in the chat"
-        )
+        sent = await _failed_and_told(chat, job)
         await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
         assert edits(chat)[-1] == final_text(EN, sent)
         assert EN.get("status-saving") not in edits(chat)
@@ -75,16 +72,29 @@ async def test_a_job_done_within_a_second_of_its_status_message_shows_no_step(
     Telegram's pace, and a flicker). The pause is made long here, so that a slow machine
     cannot outlast it; the notifier's stop ends it, and a step kept would show then."""
     monkeypatch.setattr(notifier_module, "PROGRESS_EVERY_S", 60.0)
+    async with _first_step_read(chat, "fast-test") as job:
+        sent = await _failed_and_told(chat, job)
+    assert edits(chat) == [final_text(EN, sent)]
+
+
+@asynccontextmanager
+async def _first_step_read(chat: Conversation, notifier: str) -> AsyncIterator[Job]:
+    """A running job whose first step a running notifier has read (until the block ends)."""
     deps = chat.deps
     job = await stored_job(chat, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE)
-    async with notifier_running(chat, "fast-test"):
+    async with notifier_running(chat, notifier):
         await deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
         await eventually(lambda: events_handled(deps), what="the step is read")
-        fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
-        failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
-        await deps.lifecycle.announce(failed)
-        sent = await eventually(lambda: delivered(chat, job.id), what="the outcome is told")
-    assert edits(chat) == [final_text(EN, sent)]
+        yield job
+
+
+async def _failed_and_told(chat: Conversation, job: Job) -> Job:
+    """The job fails (as a worker would record it) and its outcome reaches the chat."""
+    deps = chat.deps
+    fields = {"status": JobStatus.FAILED, "error": "boom", "delivery": Delivery.PENDING}
+    failed = await deps.db.jobs.swap(await deps.db.jobs.get(job.id), **fields)
+    await deps.lifecycle.announce(failed)
+    return await eventually(lambda: delivered(chat, job.id), what="the outcome is told")
 
 
 async def test_the_events_loop_looks_for_a_dead_bots_events_now_and_then(chat: Conversation):
@@ -111,11 +121,7 @@ async def test_a_step_read_long_after_it_was_published_is_not_shown(
     finished, and its status message must keep the outcome. Here every step counts as
     late (the limit set to nothing)."""
     monkeypatch.setattr(notifier_module, "PROGRESS_STALE_S", 0.0)
-    deps = chat.deps
-    job = await stored_job(chat, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE)
-    async with notifier_running(chat, "stale-test"):
-        await deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
-        await eventually(lambda: events_handled(deps), what="the step is read")
+    async with _first_step_read(chat, "stale-test"):
         await asyncio.sleep(0.5)  # when its edit would have gone out
     assert edits(chat) == []
 
