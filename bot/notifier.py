@@ -32,7 +32,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.metrics import ALBUMS_DELIVERED
-from bot.services.delivery import album_photos, send_actions, send_album
+from bot.services.delivery import send_actions, send_album, shown_album_photos
 from bot.services.deps import BotDeps
 from bot.services.status import final_markup, final_text, progress_text, queued_text
 from jobs.delivery import DeliveryLeases, LeaseLost
@@ -216,7 +216,7 @@ class Notifier:
         if seen.status != JobStatus.DONE or seen.sent_album_ids:
             return None
         try:
-            return await album_photos(self._deps.db, seen)
+            return await shown_album_photos(self._bot, self._deps.db, seen)
         except Exception:
             return None
 

@@ -24,12 +24,9 @@ async def send_album(
     bot: Bot, db: Storage, job: Job, t: Translator, photos: dict[str, bytes] | None = None
 ) -> list[int]:
     """The results as one media group (one photo alone); their message ids. `photos`,
-    from `album_photos`, if they were read ahead."""
+    from `shown_album_photos`, if they were read ahead."""
     if photos is None or set(photos) != set(job.result_image_ids):
-        # The chat shows "sending a photo" while the photos are read and converted.
-        _, photos = await asyncio.gather(
-            bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), album_photos(db, job)
-        )
+        photos = await shown_album_photos(bot, db, job)
     caption = t.get(
         "results-caption", style=t.get(f"style-{job.style}"), count=len(job.result_image_ids)
     )
@@ -43,8 +40,16 @@ async def send_album(
     return await _send_group_or_single(bot, job.chat_id, media)
 
 
+async def shown_album_photos(bot: Bot, db: Storage, job: Job) -> dict[str, bytes]:
+    """The album's photos (JPEG) by image id, read and converted while the chat shows
+    "sending a photo"."""
+    _, photos = await asyncio.gather(
+        bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), album_photos(db, job)
+    )
+    return photos
+
+
 async def album_photos(db: Storage, job: Job) -> dict[str, bytes]:
-    """The album's photos (JPEG) by image id."""
 
     # Decoding and resizing a large image would stall every other chat: in a thread, one
     # per photo, since the album waits for all of them.
