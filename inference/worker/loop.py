@@ -89,6 +89,7 @@ class Worker:
         self.processed = 0
         self.in_hand: list[Task] = []
         self.last_error: str | None = None  # shown on the panel's workers page
+        self._storage_answered = False  # MongoDB answered for the last step's jobs
         # When the loop or the engine last moved on; read by the heartbeat (a stuck worker
         # is reported unhealthy whatever its heartbeat says).
         self.progress_at = time.time()
@@ -113,12 +114,16 @@ class Worker:
             log.info("worker %s stopped after %d jobs", self.ctx.name, self.processed)
 
     async def _step(self) -> None:
-        # A job it cannot record as started stays in the queue for a worker that can.
-        await self.ctx.storage.ping()
+        # A job it cannot record as started stays in the queue for a worker that can. A
+        # step that has just recorded its jobs has shown that MongoDB answers.
+        if not self._storage_answered:
+            await self.ctx.storage.ping()
+        self._storage_answered = False
         claims = await self.ctx.consumer.take(self.ctx.batch_size, block_ms=1000)
         self.progress_at = time.time()
         if claims:
             await self.process(claims)
+            self._storage_answered = True
             self.progress_at = time.time()
 
     async def process(self, claims: list[Claim]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -198,6 +199,35 @@ async def test_a_broken_photo_fails_after_its_attempts_and_is_reported(
     assert [e.type for e in await events(redis, settings, job.id)][-1] == EventType.FAILED
     dead = await redis.xrange(Keys(settings.stream_prefix).dead)
     assert [f["job_id"] for _, f in dead] == [job.id]
+
+
+async def test_jobs_taken_one_after_another_cost_no_ping_between_them(
+    settings, storage, redis, engines, monkeypatch
+):
+    """Before taking a job the worker makes sure MongoDB answers (a job it could not
+    start would wait in its hands), unless its last step has just shown it does."""
+    pings = []
+    ping = Storage.ping
+
+    async def counted(self) -> None:
+        pings.append(time.time())
+        await ping(self)
+
+    monkeypatch.setattr(Storage, "ping", counted)
+    photo = product_photo((256, 192))
+    jobs = [await submit(storage, redis, settings, photo, count=1) for _ in range(3)]
+    one_at_a_time = settings.model_copy(update={"worker_batch_size": 1})
+    stop = asyncio.Event()
+    async with worker_context(one_at_a_time, engines, "pinging-worker") as ctx:
+        task = asyncio.create_task(Worker(ctx).run(stop))
+        await eventually(lambda: all_final(storage, jobs))
+        stop.set()
+        await task
+    done = [await storage.jobs.get(j.id) for j in jobs]
+    assert all(j.status == JobStatus.DONE for j in done)
+    # One ping before the first job; the others were taken straight after the one before.
+    last = max(j.finished_at.timestamp() for j in done)
+    assert len([p for p in pings if p < last]) == 1
 
 
 async def test_a_job_cancelled_before_it_is_taken_never_runs(
