@@ -211,9 +211,9 @@ class Notifier:
         """The album's photos, when a copy of the record names them (a done job's images
         never change); None when it does not or they could not be read: the delivery
         then reads them itself, and meets the error where errors are handled."""
-        if seen is None or seen.chat_id == PANEL_CHAT_ID:  # the panel's jobs stay there
+        if seen is None or seen.status != JobStatus.DONE or seen.sent_album_ids:
             return None
-        if seen.status != JobStatus.DONE or seen.sent_album_ids:
+        if seen.chat_id == PANEL_CHAT_ID:  # the panel's jobs stay in the panel
             return None
         try:
             return await shown_album_photos(self._bot, self._deps.db, seen)

@@ -50,6 +50,7 @@ async def shown_album_photos(bot: Bot, db: Storage, job: Job) -> dict[str, bytes
 
 
 async def album_photos(db: Storage, job: Job) -> dict[str, bytes]:
+    """The album's photos (JPEG) by image id."""
 
     # Decoding and resizing a large image would stall every other chat: in a thread, one
     # per photo, since the album waits for all of them.
