@@ -85,6 +85,10 @@ def start_mongo(data_dir: Path, port: int) -> Service:
             str(log),
             "--pid-file",
             str(data_dir / "nx-27017.pid"),
+            # A thread per connection answers each command where it was read; its
+            # asyncio mode hands every command to a thread pool and back, which cost
+            # a fifth more of its CPU per command (docs/BENCHMARKS.md).
+            "--threaded",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
