@@ -1,6 +1,6 @@
 """Cut-out quality on the evaluation set (bench.cutout_set), one CPU core.
 
-    python -m bench.cutout_quality [--set tuning|held-out|held-out-2|held-out-3|all]
+    python -m bench.cutout_quality [--set tuning|held-out|...|held-out-4|all]
                                    [--only NAME,...] [--out FILE] [--core 0]
 
 For each product photo, three masks against its ground truth (all thresholded at

@@ -1,6 +1,6 @@
 """The cut-out evaluation set: synthetic product photos with their ground-truth alpha.
 
-    python -m bench.cutout_set --out DIR [--set tuning|held-out|held-out-2|held-out-3]
+    python -m bench.cutout_set --out DIR [--set tuning|held-out|...|held-out-4]
                                [--only NAME,...]
 
 Every product is drawn by code (bench.cutout_products) on a textured, cluttered or
@@ -27,7 +27,7 @@ from bench.cutout_drawing import Stage
 from bench.cutout_scene import Scene, Shadow, shoot
 
 # The tuning set, and the held-out ones (see docs/BENCHMARKS.md for what each has seen).
-SETS = {"tuning": 0, "held-out": 1, "held-out-2": 2, "held-out-3": 3}
+SETS = {"tuning": 0, "held-out": 1, "held-out-2": 2, "held-out-3": 3, "held-out-4": 4}
 TUNING_SEED = SETS["tuning"]
 
 

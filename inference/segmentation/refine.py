@@ -14,7 +14,10 @@ outside (inference.backdrop_evidence), then, region by region:
   the product does not have (a toy that touched the sofa only through the floor) —
   unless the model saw them joined to the product by a faint ridge in colours unlike
   the backdrop (a lamp's base under a shade of another colour, joined by its stem), or
-  the photo joins them by an upright rod the model did not see at all (the same stem).
+  the photo joins them by an upright rod the model did not see at all (the same stem);
+- *added*: parts beside the product that it saw faintly, or not at all, in colours
+  unlike the backdrop's (a lamp's stem, a rail's rungs, a scissors' blades) — not a
+  strip along its outline or at its foot (a seam, a contact shadow).
 
 Each change is one region judged on its own evidence; where the evidence is weak (the
 product's colours are the backdrop's, as with white on white) the model's mask stays.
@@ -65,6 +68,11 @@ FAINT, SEEN = 0.15, 0.3
 # a disc of radius ROD_RADIUS (wider is a surface), touching the mask along at most
 # ROD_BESIDE of its length (a bridge between parts, not an edge of one).
 ROD_RUN, ROD_RADIUS, ROD_BESIDE = 0.05, 4, 0.3
+# The model's mask is blurred this far (work pixels) round its outline.
+BLUR_BAND = 3
+# A region FLAT times wider than tall in the lowest FOOT_SHARE of the product's height is
+# on the floor: a seam or a contact shadow, not a part.
+FLAT, FOOT_SHARE = 3, 0.1
 # A region of the mask that meets the frame's edge along FRAME_RUN of its perimeter and is
 # more likely in the backdrop's colours than in the rest of the product's is backdrop.
 FRAME_RUN = 0.02
@@ -110,6 +118,7 @@ def refine(image: np.ndarray, coarse: np.ndarray) -> Refined:
     kept = main_parts(bins, solid & ~carved, evidence, soft)
     dropped = solid & ~carved & ~kept
     added |= thin_parts_seen_faintly(soft, kept, carved | dropped, evidence)
+    added |= parts_missed_whole(kept, carved | dropped, evidence, min_area)
     added = touching(added, kept, OUTSIDE_MARGIN + 2)
     mask = np.where(carved | dropped, 0.0, soft)
     # A carved pixel next to the product is half product at this size: left undecided
@@ -168,8 +177,13 @@ def exterior(solid: np.ndarray) -> np.ndarray:
     """The outside proper: the parts of the non-mask that reach the frame's edge (the
     others are holes the model already opened)."""
     _, labels, _ = regions(~solid)
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    edge = at_frame(labels)
     return np.isin(labels, edge[edge > 0])
+
+
+def at_frame(labels: np.ndarray) -> np.ndarray:
+    """The labels found on the frame's edge (0, the unlabelled, among them if there)."""
+    return np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
 
 
 def missed_parts(
@@ -311,6 +325,37 @@ def thin_parts_seen_faintly(
     one half. Nothing next to what the refinement carved or dropped comes back."""
     seen = (soft >= SEEN) & ~kept & ~evidence.typical & ~evidence.shadow
     return touching(seen, kept, 1) & ~grown(removed, 2)
+
+
+def parts_missed_whole(
+    kept: np.ndarray, removed: np.ndarray, evidence: Evidence, min_area: int
+) -> np.ndarray:
+    """Parts the model did not see at all, joined to the product: regions in colours
+    unlike the backdrop's that touch the product and reach at least `min_area` pixels
+    beyond its blurred edge (a rail's rungs, a scissors' blades, a chair's legs). Not
+    what lies along the product over more than ROD_BESIDE of its area, nor a flat strip
+    at its foot (a seam or a contact shadow under a sofa), nor what runs off the frame
+    (a wall's grout, a floor's boards) or borders what the refinement removed."""
+    candidates = ~kept & ~evidence.typical & ~grown(removed, 2)
+    count, labels, stats = regions(candidates)
+    chosen = np.zeros(count, bool)
+    chosen[np.unique(labels[grown(kept, 1) & candidates])] = True
+    chosen[at_frame(labels)] = False
+    chosen[0] = False
+    chosen &= np.bincount(labels[~grown(kept, BLUR_BAND)], minlength=count) >= min_area
+    beside, foot = grown(kept, 2), foot_row(kept)
+    for index in np.flatnonzero(chosen):
+        _, y, width, height = (int(v) for v in stats[index, :4])
+        box = window(stats[index], kept.shape, 0)
+        along = float(beside[box][labels[box] == index].mean()) > ROD_BESIDE
+        chosen[index] = not along and not (y + height / 2 > foot and FLAT * height < width)
+    return chosen[labels]
+
+
+def foot_row(mask: np.ndarray) -> float:
+    """The row above which the mask's lowest FOOT_SHARE of its height begins."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return float(rows[-1] - FOOT_SHARE * (rows[-1] - rows[0])) if rows.size else mask.shape[0]
 
 
 def frame_strips(

@@ -115,7 +115,7 @@ def test_cutout_benchmark_scores_every_method_and_set(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(out.read_text())
     assert report["boundary_tolerance_px"] == 2
-    for part in ("tuning", "held-out", "held-out-2", "held-out-3"):
+    for part in ("tuning", "held-out", "held-out-2", "held-out-3", "held-out-4"):
         (product,) = report[part]["products"]
         assert product["name"] == "ring_on_wood" and "holes" in product["tags"]
         for method in ("raw", "grabcut", "refined"):
