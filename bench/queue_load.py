@@ -4,6 +4,7 @@ engine only sleeps a set GPU time per image (bench/sleep_worker.py).
 
     python -m bench.queue_load [--chats 20] [--workers 1,2,4] [--drain 1000] [--out FILE]
                                [--photo-side 1024] [--images 4] [--phases latency,...]
+                               [--telegram-rtt-ms 40]
 
 Three phases, one JSON report (printed, and written to --out):
 
@@ -20,7 +21,8 @@ Three phases, one JSON report (printed, and written to --out):
 
 With --photo-side the chats send a noisy photo of that size (bench.photos) instead of a
 tiny flat one, so the images cost what real ones do to encode, store and send; --images
-sets the images per job of the latency phase.
+sets the images per job of the latency phase. With --telegram-rtt-ms each Bot API reply
+leaves that long after its request, as Telegram's do across the internet.
 
 Workers take one job at a time (WORKER_BATCH_SIZE=1): the sleeping engine gains
 nothing from batching, and a batch would add its other jobs' time to each job's latency.
@@ -90,13 +92,14 @@ class Stack:
         workdir: Path,
         env: dict[str, str],
         count_calls: bool = False,
+        telegram_rtt_s: float = 0.0,
     ):
         self.redis_url, self.mongo_url, self.workdir = redis_url, mongo_url, workdir
         self.calls_dir = workdir / f"calls-{uuid.uuid4().hex[:8]}" if count_calls else None
         unique = uuid.uuid4().hex[:8]
         self.db, self.prefix = f"bench_{unique}", f"bench:{unique}"
         self.extra = env
-        self.telegram = TelegramServer(token=TOKEN)
+        self.telegram = TelegramServer(token=TOKEN, reply_after_s=telegram_rtt_s)
         self.processes: list[subprocess.Popen] = []
         self.logs: dict[int, str] = {}  # pid → its log's name
         self.cpu_s: dict[str, float] = {}  # CPU seconds of the measured jobs, by part
@@ -194,8 +197,9 @@ async def stack(
     workdir: Path,
     env: dict[str, str] | None = None,
     count_calls: bool = False,
+    telegram_rtt_s: float = 0.0,
 ):
-    s = Stack(servers["redis"], servers["mongo"], workdir, env or {}, count_calls)
+    s = Stack(servers["redis"], servers["mongo"], workdir, env or {}, count_calls, telegram_rtt_s)
     async with s.telegram:
         try:
             await s.start_bot()
@@ -336,7 +340,8 @@ def _has_generate(user) -> bool:
 
 
 async def latency_phase(servers, workdir, args) -> dict:
-    async with stack(servers, workdir, count_calls=args.count_calls) as s:
+    rtt_s = args.telegram_rtt_ms / 1000
+    async with stack(servers, workdir, count_calls=args.count_calls, telegram_rtt_s=rtt_s) as s:
         await s.start_workers(args.latency_workers, args.latency_gpu_s)
         order = Order.of(args, args.latency_gpu_s, args.images)
         samples = await closed_loop(s, order, args.chats, args.jobs_per_chat, args.think_s)
@@ -350,6 +355,7 @@ async def latency_phase(servers, workdir, args) -> dict:
         "images_per_job": args.images,
         "photo_side": args.photo_side or "256x192",
         "think_s_mean": args.think_s,
+        "telegram_rtt_ms": args.telegram_rtt_ms,
         "jobs": len(samples),
         "jobs_per_s": round(len(samples) / wall, 2),
         "added_latency_ms": {
@@ -486,6 +492,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--count-calls",
         action="store_true",
         help="latency phase: count each job's round trips to MongoDB, Redis and the Bot API",
+    )
+    p.add_argument(
+        "--telegram-rtt-ms",
+        type=float,
+        default=0.0,
+        help="latency phase: each Bot API reply leaves this long after its request",
     )
     p.add_argument("--out", type=Path)
     return p.parse_args(argv)

@@ -17,6 +17,8 @@ from storage.jobs import Job
 from storage.store import Storage
 
 ALBUM_MAX_SIDE = 2560
+# A wait a user notices: an album read longer than this shows "sending a photo".
+NOTICEABLE_S = 0.5
 FILES_LOCK_S = 120
 
 
@@ -41,12 +43,20 @@ async def send_album(
 
 
 async def shown_album_photos(bot: Bot, db: Storage, job: Job) -> dict[str, bytes]:
-    """The album's photos (JPEG) by image id, read and converted while the chat shows
-    "sending a photo"."""
-    _, photos = await asyncio.gather(
-        bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), album_photos(db, job)
-    )
-    return photos
+    """The album's photos (JPEG) by image id; the chat shows "sending a photo" while
+    they are read only when that takes a noticeable time. Telegram asks for a chat
+    action only then, and waiting for its reply would hold every album back by one
+    round trip to Telegram."""
+    reading = asyncio.ensure_future(album_photos(db, job))
+    try:
+        await asyncio.wait([reading], timeout=NOTICEABLE_S)
+        if not reading.done():
+            await asyncio.gather(
+                bot.send_chat_action(job.chat_id, ChatAction.UPLOAD_PHOTO), reading
+            )
+    finally:
+        reading.cancel()  # only when the caller was cancelled or the chat action failed
+    return reading.result()
 
 
 async def album_photos(db: Storage, job: Job) -> dict[str, bytes]:

@@ -70,7 +70,6 @@ async def test_photo_to_album_with_the_asked_number_of_images(own_service):
         "✂️ Check the cut-out",
     ]
     assert user.chat.messages[status.message_id].text == DONE["en"]
-    assert "upload_photo" in user.chat_actions
 
 
 async def test_regenerate_and_send_as_files(service):

@@ -10,6 +10,7 @@ import asyncio
 from aiogram.methods import EditMessageText, SendChatAction, SendMessage, SendPhoto
 
 from bot.notifier import Notifier
+from bot.services import delivery
 from bot.services.status import final_text
 from jobs.delivery import DeliveryLeases
 from locales import Translator
@@ -126,4 +127,16 @@ async def test_a_final_events_photos_are_read_beside_the_delivery_lease(
         await deps.lifecycle.announce(done)
         await eventually(lambda: delivered(chat, done.id), what="the outcome")
     assert len(_albums(chat)) == 1
-    assert len(chat.bot.session.called(SendChatAction)) == 1  # "sending a photo", once
+    # Read in a moment: no "sending a photo", whose reply would hold the album back.
+    assert chat.bot.session.called(SendChatAction) == []
+
+
+async def test_an_album_read_for_a_noticeable_time_shows_sending_a_photo_once(
+    chat: Conversation, monkeypatch
+):
+    monkeypatch.setattr(delivery, "NOTICEABLE_S", 0.0)  # every read takes "too long"
+    done = await _finished(chat)
+    await _sent_once(chat, done, "the outcome is sent")
+    assert len(_albums(chat)) == 1
+    actions = chat.bot.session.called(SendChatAction)
+    assert [(a.chat_id, a.action) for a in actions] == [(chat.chat_id, "upload_photo")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import time
@@ -38,9 +39,13 @@ class TelegramServer:
         bot_username: str = "vitrina_test_bot",
         bot_name: str = "Vitrina Test",
         host: str = "127.0.0.1",
+        reply_after_s: float = 0.0,
     ) -> None:
         self.token = token
         self.host = host
+        # Each reply leaves this long after its request was read and logged: the round
+        # trip to Telegram's servers across the internet (0: none, as on one machine).
+        self.reply_after_s = reply_after_s
         bot_user = {
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
@@ -232,6 +237,8 @@ class TelegramServer:
             if handler is None:
                 raise method_not_found()
             result = await handler(self.state, params)
+            if self.reply_after_s:
+                await asyncio.sleep(self.reply_after_s)
         except ApiError as error:
             call.error_code, call.error = error.error_code, error.description
             return web.json_response(error.payload(), status=error.error_code, dumps=_dumps)
