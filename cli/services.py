@@ -87,7 +87,7 @@ def start_mongo(data_dir: Path, port: int) -> Service:
             str(data_dir / "nx-27017.pid"),
             # A thread per connection answers each command where it was read; its
             # asyncio mode hands every command to a thread pool and back, which cost
-            # a fifth more of its CPU per command (docs/BENCHMARKS.md).
+            # a quarter more of its CPU per job (docs/BENCHMARKS.md).
             "--threaded",
         ],
         stdout=subprocess.DEVNULL,
