@@ -92,6 +92,18 @@ async def test_unknown_method_is_404(server: TelegramServer) -> None:
     assert body == {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
 
 
+async def test_replies_can_be_held_back_by_a_round_trip_errors_too():
+    """The benchmark's stand-in for Telegram across the internet: every reply, an error's
+    too, leaves `reply_after_s` after its request; the request is logged on arrival."""
+    async with TelegramServer(token=TOKEN, reply_after_s=0.3) as far, ClientSession() as http:
+        for method in ("getMe", "sendTelepathy"):
+            started = time.monotonic()
+            resp = await http.post(f"{far.api_url}/bot{TOKEN}/{method}")
+            await resp.read()
+            assert time.monotonic() - started >= 0.3, method
+        assert [c.method for c in far.requests] == ["getMe", "sendTelepathy"]
+
+
 async def test_send_message_and_edits(server: TelegramServer, bot: Bot) -> None:
     user = server.user(CHAT, first_name="Anna", language_code="ru")
     sent = await bot.send_message(

@@ -224,6 +224,12 @@ class TelegramServer:
     # -- HTTP handlers -----------------------------------------------------------------
 
     async def _handle_method(self, request: web.Request) -> web.Response:
+        response = await self._answer(request)
+        if self.reply_after_s:  # an error crosses the internet too
+            await asyncio.sleep(self.reply_after_s)
+        return response
+
+    async def _answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = ApiCall(method=method, params={})
         self.state.requests.append(call)
@@ -237,8 +243,6 @@ class TelegramServer:
             if handler is None:
                 raise method_not_found()
             result = await handler(self.state, params)
-            if self.reply_after_s:
-                await asyncio.sleep(self.reply_after_s)
         except ApiError as error:
             call.error_code, call.error = error.error_code, error.description
             return web.json_response(error.payload(), status=error.error_code, dumps=_dumps)
