@@ -355,7 +355,7 @@ def parts_missed_whole(
 def foot_row(mask: np.ndarray) -> float:
     """The row above which the mask's lowest FOOT_SHARE of its height begins."""
     rows = np.flatnonzero(mask.any(axis=1))
-    return float(rows[-1] - FOOT_SHARE * (rows[-1] - rows[0])) if rows.size else mask.shape[0]
+    return float(rows[-1] - FOOT_SHARE * (rows[-1] - rows[0]) if rows.size else mask.shape[0])
 
 
 def frame_strips(
