@@ -39,6 +39,7 @@ from jobs.delivery import DeliveryLeases, LeaseLost
 from jobs.events import event_reader
 from jobs.heartbeat import beat_key
 from jobs.messages import EventType, JobEvent
+from jobs.steps import STEP_EVERY_S
 from keyboards import builders
 from locales import Translator
 from runtime.faults import fault_point
@@ -58,7 +59,6 @@ POSITIONS_PER_ROUND = 200
 OUTBOX_EVERY_S = 2.0
 OUTBOX_PER_ROUND = 100
 CONCURRENT_DELIVERIES = 16
-PROGRESS_EVERY_S = 1.0
 # A step read this long after it was published is not shown: a dead bot's events, taken
 # over after a minute, would otherwise edit the status of a job long finished.
 PROGRESS_STALE_S = 30.0
@@ -142,15 +142,15 @@ class Notifier:
         if first is not None and first.queued_at is not None:
             # Clamped: another machine's clock may be ahead; never more than one pause.
             since = max(time.time() - first.queued_at, 0.0)
-            if since < PROGRESS_EVERY_S:
-                await pause_unless_stopped(self._stop, PROGRESS_EVERY_S - since)
+            if since < STEP_EVERY_S:
+                await pause_unless_stopped(self._stop, STEP_EVERY_S - since)
         while (event := self._latest.pop(job_id, None)) is not None:
             async with self._edit_slots:
                 try:
                     await self._progress(event)
                 except OUTAGES as exc:
                     log.info("job %s: progress not shown: %s", job_id, exc)
-            await pause_unless_stopped(self._stop, PROGRESS_EVERY_S)
+            await pause_unless_stopped(self._stop, STEP_EVERY_S)
 
     async def _progress(self, event: JobEvent) -> None:
         """One step in the status message. The event says which message, in which

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -39,6 +40,7 @@ from jobs.heartbeat import beat, forget
 from jobs.label_requests import label_reader, save_label
 from jobs.lifecycle import Lifecycle
 from jobs.names import Keys
+from jobs.steps import PacedSteps
 from runtime.faults import fault_point
 from runtime.logs import log_context
 from runtime.loops import OUTAGES, pause_unless_stopped, run_until, through_outages
@@ -74,11 +76,13 @@ class WorkerContext:
 
 @dataclass
 class Task:
-    """A started job with its decoded photo, and whether its user cancelled it meanwhile."""
+    """A started job with its decoded photo and its steps for the chat, and whether its user
+    cancelled it meanwhile."""
 
     claim: Claim
     job: Job
     image: Image.Image
+    steps: PacedSteps
     cancelled: threading.Event = field(default_factory=threading.Event)
     clock: metrics.StageClock = field(default_factory=metrics.StageClock)
 
@@ -170,26 +174,21 @@ class Worker:
         if job is None:
             return None
 
-        async def mark_running() -> Job | None:
-            started = await lifecycle.run(claim, job, self.ctx.name)
-            if started is not None:
-                metrics.queue_wait(started)
-                await self._report(started, Stage.CUTTING, 0, started.count)
-            return started
-
-        # A job that cannot be marked drops its photo. The step's event goes out before
-        # any outcome's.
+        # A job that cannot be marked drops its photo.
         started, image = await asyncio.gather(
-            mark_running(), early or self._photo(job.input_image_id)
+            lifecycle.run(claim, job, self.ctx.name), early or self._photo(job.input_image_id)
         )
         if started is None:
             return None
+        metrics.queue_wait(started)
         if isinstance(image, OUTAGES):
             raise image
         if isinstance(image, Exception):
             await self._failed(claim, started, image)
             return None
-        return Task(claim, started, image)
+        steps = PacedSteps(functools.partial(self._report, started), since=started.queued_ts)
+        steps.report(Stage.CUTTING, 0, started.count)
+        return Task(claim, started, image, steps)
 
     async def _photo(self, image_id: str) -> Image.Image | Exception:
         try:
@@ -230,12 +229,14 @@ class Worker:
 
     async def _finish_one(self, task: Task, outcome: GenerationResult | Exception) -> None:
         if isinstance(outcome, JobCancelled) or task.cancelled.is_set():
+            await task.steps.close()
             await through_outages(
                 lambda: self.ctx.lifecycle.stop_cancelled(task.claim, task.job, self.ctx.name),
                 f"job {task.job.id} cancel",
             )
             metrics.job_ended(task.job, "cancelled")
         elif isinstance(outcome, Exception):
+            await task.steps.close()
             await self._failed(task.claim, task.job, outcome)
         else:
             await self._store(task, outcome)
@@ -244,19 +245,19 @@ class Worker:
         """Saves the images and records the job done; an outage is waited out (the images
         are not painted again for it), any other error is a failed attempt."""
         job = task.job
-        reported = asyncio.create_task(self._report(job, Stage.SAVING, job.count, job.count))
+        task.steps.report(Stage.SAVING, job.count, job.count)
         saving = time.monotonic()
         try:
             ids, mask_id = await through_outages(
                 lambda: self._save_images(job, result), f"job {job.id} images"
             )
         except Exception as exc:
-            await reported  # a step's event never after the outcome's
+            await task.steps.close()
             if isinstance(exc, OUTAGES):
                 raise
             await self._failed(task.claim, job, exc)
             return
-        await reported
+        await task.steps.close()
         metrics.IMAGES_STORED.labels(kind="result").inc(len(ids))
         timings = task.clock.observe(result.engine, time.monotonic() - saving)
         done = await through_outages(
@@ -344,10 +345,9 @@ class Worker:
                 raise JobCancelled(task.job.id)
             images = done * count // max(total, 1)
             if images == reported[0]:
-                return  # one edit of the user's status message per image, not per step
+                return  # a step per image, not per engine step
             reported[0] = images
-            event = self._report(task.job, Stage.PAINTING, images, count)
-            asyncio.run_coroutine_threadsafe(event, loop)
+            loop.call_soon_threadsafe(task.steps.report, Stage.PAINTING, images, count)
 
         return progress
 

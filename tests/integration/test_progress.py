@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 from aiogram.methods import EditMessageText
 
 from bot import notifier as notifier_module
-from bot.notifier import PROGRESS_EVERY_S
 from bot.services.status import final_text, queued_text
+from jobs.steps import STEP_EVERY_S
 from locales import Translator
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus, Stage
@@ -53,13 +53,13 @@ async def test_a_status_message_shows_the_newest_step_at_most_once_a_second(chat
         for done in (1, 2, 3):
             await deps.lifecycle.progress(job, Stage.PAINTING, done, 4)
         await eventually(lambda: len(edits(chat)) >= 2, what="the newest step is shown")
-        assert time.monotonic() - cutting_published >= PROGRESS_EVERY_S
+        assert time.monotonic() - cutting_published >= STEP_EVERY_S
         assert edits(chat) == [EN.get("status-cutting"), EN.get("status-painting", done=3, total=4)]
 
         # A step the notifier has not shown when the outcome arrives is never shown.
         await deps.lifecycle.progress(job, Stage.SAVING, 4, 4)
         sent = await _failed_and_told(chat, job)
-        await asyncio.sleep(2 * PROGRESS_EVERY_S)  # when a stale step would have come
+        await asyncio.sleep(2 * STEP_EVERY_S)  # when a stale step would have come
         assert edits(chat)[-1] == final_text(EN, sent)
         assert EN.get("status-saving") not in edits(chat)
 
@@ -71,7 +71,7 @@ async def test_a_job_done_within_a_second_of_its_status_message_shows_no_step(
     that comes meanwhile is all the message shows (two edits so soon would be more than
     Telegram's pace, and a flicker). The pause is made long here, so that a slow machine
     cannot outlast it; the notifier's stop ends it, and a step kept would show then."""
-    monkeypatch.setattr(notifier_module, "PROGRESS_EVERY_S", 60.0)
+    monkeypatch.setattr(notifier_module, "STEP_EVERY_S", 60.0)
     async with _first_step_read(chat, "fast-test") as job:
         sent = await _failed_and_told(chat, job)
     assert edits(chat) == [final_text(EN, sent)]
