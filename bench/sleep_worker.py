@@ -9,7 +9,6 @@ Everything else is the production worker: the loop, the lifecycle, Redis and Mon
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import socket
@@ -22,6 +21,7 @@ from PIL import Image
 from inference.engine import GenerationRequest, GenerationResult, ProgressCallback
 from inference.worker.loop import Worker
 from inference.worker.main import worker_context
+from runtime import eventloop
 from runtime.heap import settle_after_start
 from runtime.signals import stop_event
 from settings import Settings
@@ -74,7 +74,7 @@ def main() -> int:
     parser.add_argument("--name", default=f"{socket.gethostname()}-{os.getpid()}")
     args = parser.parse_args()
     logging.basicConfig(level="WARNING", stream=sys.stderr)
-    asyncio.run(serve(args.gpu_s, args.name))
+    eventloop.run(serve(args.gpu_s, args.name))
     return 0
 
 

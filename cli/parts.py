@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
 
 from cli.generate import missing_image_libraries
+from runtime import eventloop
 from settings import Settings
 
 
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_bot(args: argparse.Namespace) -> int:
     from bot.main import serve
 
-    asyncio.run(serve(Settings()))
+    eventloop.run(serve(Settings()))
     return 0
 
 
@@ -45,14 +45,14 @@ def run_worker(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as missing:
         raise SystemExit(f"vitrina worker: {missing_image_libraries(missing)}") from None
 
-    asyncio.run(serve(Settings(), args.name))
+    eventloop.run(serve(Settings(), args.name))
     return 0
 
 
 def run_panel(args: argparse.Namespace) -> int:
     from panel.app import serve
 
-    asyncio.run(serve(Settings()))
+    eventloop.run(serve(Settings()))
     return 0
 
 
@@ -77,5 +77,5 @@ def hash_password(args: argparse.Namespace) -> int:
 def run_scheduler(args: argparse.Namespace) -> int:
     from scheduler.main import serve
 
-    asyncio.run(serve(Settings()))
+    eventloop.run(serve(Settings()))
     return 0

@@ -1,4 +1,5 @@
-"""Process plumbing: loops that survive their errors, fault points inert unless armed."""
+"""Process plumbing: loops that survive their errors, fault points inert unless armed, the
+event loop."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import subprocess
 import sys
 
 import pytest
+import uvloop
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from cli.services import free_port
-from runtime import faults
+from runtime import eventloop, faults
 from runtime.faults import FaultInjected, fault_point
 from runtime.loops import run_until
 from tests.support.services import REPO_ROOT
@@ -136,3 +138,10 @@ def test_a_server_is_listening_before_anyone_is_told_where_it_is():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["connected", "stopped"]
+
+
+def test_a_long_running_process_runs_on_uvloop():
+    async def running_loop() -> type:
+        return type(asyncio.get_running_loop())
+
+    assert eventloop.run(running_loop()) is uvloop.Loop
