@@ -469,7 +469,7 @@ def machine() -> dict:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.queue_load", description=__doc__)
     p.add_argument("--chats", type=int, default=20)
-    p.add_argument("--jobs-per-chat", type=int, default=5)
+    p.add_argument("--jobs-per-chat", type=int, default=20)
     p.add_argument("--think-s", type=float, default=2.0)
     p.add_argument("--latency-gpu-s", type=float, default=0.1, help="per image")
     p.add_argument("--images", type=int, default=1, help="images per job (latency phase)")
