@@ -359,15 +359,19 @@ class Worker:
             log.info("job %s: progress not reported: %s", job.id, exc)
 
     async def _watch_cancel(self, task: Task, painted: asyncio.Event) -> None:
-        while not painted.is_set():
+        # The job's start has just asked (`Lifecycle.runnable`): the first look is a round
+        # later, so a job painted within one asks once.
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(painted.wait(), CANCEL_POLL_S)
+            if painted.is_set():
+                return
             try:
                 if await self.ctx.lifecycle.queue.is_cancelled(task.job.id):
                     task.cancelled.set()
                     return
             except OUTAGES:
                 pass  # asked again on the next round; an outage cancels nothing
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(painted.wait(), CANCEL_POLL_S)
 
     async def _label_until(self, stop: asyncio.Event) -> None:
         """Predicts the category of each uploaded photo for the bot's suggestions."""

@@ -35,6 +35,7 @@ from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.photos import product_photo, ring_photo
+from tests.support.redis_watch import commands_sent
 from tests.support.waiting import eventually
 
 # Generous: the first test also loads the models, cold on a fresh environment.
@@ -259,6 +260,20 @@ async def test_jobs_taken_one_after_another_cost_no_ping_between_them(
     # One ping before the first job; the others were taken straight after the one before.
     last = max(j.finished_at.timestamp() for j in done)
     assert len([p for p in pings if p < last]) == 1
+
+
+async def test_a_job_painted_within_a_cancel_poll_asks_once_whether_it_was_cancelled(
+    settings, storage, redis, engines, monkeypatch
+):
+    """Its start asks; the watcher beside the painting asks only a round later (made
+    long here, so that a slow machine cannot outlast it)."""
+    monkeypatch.setattr(loop, "CANCEL_POLL_S", 60.0)
+    job = await submit(storage, redis, settings, product_photo((256, 192)), count=1)
+    cancel_key = Keys(settings.stream_prefix).cancel(job.id)
+    async with commands_sent(redis, cancel_key) as sent, worker_running(settings, engines):
+        await eventually(lambda: final(storage, job.id))
+    assert (await storage.jobs.get(job.id)).status == JobStatus.DONE
+    assert sent == ["EXISTS"]
 
 
 async def test_a_job_cancelled_before_it_is_taken_never_runs(
