@@ -34,11 +34,9 @@ class PacedSteps:
         publish: Publish,
         since: float,
         every_s: float | None = None,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._publish = publish
         self._every_s = STEP_EVERY_S if every_s is None else every_s
-        self._clock = clock
         self._due = since + self._every_s
         self._newest: tuple[Stage, int, int] | None = None
         self._flushing: asyncio.Task[None] | None = None
@@ -66,16 +64,15 @@ class PacedSteps:
 
     async def _flush(self) -> None:
         while self._newest is not None:
-            wait = min(self._due - self._clock(), self._every_s)
+            wait = min(self._due - time.time(), self._every_s)
             if wait > 0:
-                await asyncio.sleep(wait)
-            step, self._newest = self._newest, None
-            if step is None:
-                break
+                await asyncio.sleep(wait)  # where `close` cancels it: the step is dropped
+            stage, done, total = self._newest
+            self._newest = None
             self._publishing = True
             try:
-                await self._publish(*step)
+                await self._publish(stage, done, total)
             finally:
                 self._publishing = False
-            self._due = self._clock() + self._every_s
+            self._due = time.time() + self._every_s
         self._flushing = None
