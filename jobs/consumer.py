@@ -40,6 +40,9 @@ return #due
 """
 # An entry read by a worker that is starting up is not taken from it in its first second.
 DEAD_CLAIM_MIN_IDLE_MS = 1000
+# Due retries are put back at most this often: a retry waits seconds anyway (its back-off),
+# and a worker taking one job after another would otherwise pay a round trip for each.
+RELEASE_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class JobConsumer:
         self._claim_idle_ms = int(claim_idle_s * 1000)
         self._recover_every_s = heartbeat_s
         self._next_recovery = 0.0
+        self._next_release = 0.0
         self._reader = GroupReader(redis, keys.jobs, WORKERS_GROUP, consumer)
         self._release = redis.register_script(RELEASE_DUE)
 
@@ -72,10 +76,12 @@ class JobConsumer:
         await self._reader.ensure_group()
 
     async def take(self, count: int, block_ms: int) -> list[Claim]:
-        """Due retries are put back first; then entries this worker left unacknowledged
-        (an outage), entries of workers whose heartbeat is gone, entries idle past the
-        claim timeout; then new jobs."""
-        await self._release(keys=[self._keys.delayed, self._keys.jobs], args=[time.time()])
+        """Due retries are put back first (once a second); then entries this worker left
+        unacknowledged (an outage), entries of workers whose heartbeat is gone, entries idle
+        past the claim timeout; then new jobs."""
+        if time.monotonic() >= self._next_release:
+            await self._release(keys=[self._keys.delayed, self._keys.jobs], args=[time.time()])
+            self._next_release = time.monotonic() + RELEASE_EVERY_S
         if time.monotonic() >= self._next_recovery:
             self._next_recovery = time.monotonic() + self._recover_every_s
             recovered = await self._recover(count)

@@ -9,6 +9,7 @@ import time
 import pytest
 from redis.asyncio import Redis
 
+import jobs.consumer
 from jobs.consumer import JobConsumer, defer
 from jobs.events import event_reader, publish
 from jobs.heartbeat import alive_workers, beat, forget
@@ -109,6 +110,23 @@ async def test_a_deferred_retry_comes_back_once_when_due(redis, keys):
     messages = [c.message for batch in taken for c in batch]
     assert messages == [deferred]
     assert await redis.zcard(keys.delayed) == 0
+
+
+async def test_jobs_taken_one_after_another_put_due_retries_back_once_an_interval(
+    redis, keys, monkeypatch
+):
+    """Not a round trip before every take: a retry waits its back-off anyway."""
+    monkeypatch.setattr(jobs.consumer, "RELEASE_EVERY_S", 3600)  # however slow the machine
+    queue = JobQueue(redis, keys, limit=10)
+    for i in range(5):
+        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
+    worker = consumer(redis, keys, "w1")
+    await worker.start()
+    await beat(redis, keys, "w1", {}, ttl_s=60)
+    async with commands_sent(redis, keys.delayed) as sent:
+        taken = [await worker.take(count=1, block_ms=10) for _ in range(5)]
+    assert [[c.message.job_id for c in t] for t in taken] == [[f"j{i}"] for i in range(5)]
+    assert sent == ["EVALSHA"]
 
 
 async def test_entries_of_a_worker_whose_heartbeat_expired_are_taken_over_at_once(redis, keys):
