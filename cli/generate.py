@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from catalog import style_ids
 from catalog.cutouts import CutoutChoice
 from inference.engine import ENGINE_NAMES, GenerationRequest, InvalidRequest
 from inference.intake import UnusableImage, inspect
+from inference.worker.images import encode_png
+from runtime.faults import fault_point
 from settings import Settings
 
 CANVAS_HELP = "WIDTHxHEIGHT or a preset: square, 1:1, 3:4, 16:9 (default: the input's size)"
@@ -108,10 +111,9 @@ def generate(args: argparse.Namespace) -> int:
             status = 1
             continue
         outputs = [args.out / f"{source.name}-{i + 1}.png" for i in range(len(result.images))]
-        for image, path in zip(result.images, outputs, strict=True):
-            image.save(path)
         mask = args.out / f"{source.name}-mask.png"
-        result.mask.save(mask)
+        for image, path in zip([*result.images, result.mask], [*outputs, mask], strict=True):
+            write_png(image, path)
         if args.json:
             record = {
                 "input": str(source.path),
@@ -124,6 +126,16 @@ def generate(args: argparse.Namespace) -> int:
             }
             print(json.dumps(record, ensure_ascii=False), flush=True)
     return status
+
+
+def write_png(image: Image.Image, path: Path) -> None:
+    """Whole or not at all: a run killed while writing leaves a `.part` file beside it,
+    never a truncated PNG under an output's name. Encoded as the service stores its
+    results (lossless, zlib's fastest level)."""
+    part = path.with_name(f"{path.name}.part")
+    part.write_bytes(encode_png(image))
+    fault_point("generate.before_rename")
+    os.replace(part, path)
 
 
 def missing_image_libraries(error: ModuleNotFoundError) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +130,15 @@ def test_without_the_image_libraries_generate_says_what_to_install(workdir: Path
         "vitrina generate: the image libraries are not installed (cv2 is missing); "
         "install them with `pip install 'vitrina[worker]'`"
     )
+
+
+def test_a_run_killed_while_writing_leaves_no_truncated_image(workdir: Path):
+    """An output is written whole under its name, or not at all."""
+    argv = ["generate", "box.png", "--style", "minimal", "--out", "out"]
+    env = {**os.environ, "VITRINA_FAULTS": "generate.before_rename=kill"}
+    code = f"import sys; from cli.main import main; sys.exit(main({argv!r}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, timeout=600)
+    assert done.returncode == -signal.SIGKILL
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == ["box-1.png.part"]
+    assert main(argv) == 0  # run again: whole images, nothing left over
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == ["box-1.png", "box-mask.png"]
