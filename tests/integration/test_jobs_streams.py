@@ -31,6 +31,17 @@ def consumer(redis: Redis, keys: Keys, name: str, idle: float = 60) -> JobConsum
     return JobConsumer(redis, keys, name, claim_idle_s=idle, heartbeat_s=0.01)
 
 
+async def queued_for_a_worker(redis: Redis, keys: Keys, jobs: int) -> tuple[JobQueue, JobConsumer]:
+    """Jobs j0, j1… queued, and a live worker "w1" ready to take them."""
+    queue = JobQueue(redis, keys, limit=10)
+    for i in range(jobs):
+        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
+    worker = consumer(redis, keys, "w1")
+    await worker.start()
+    await beat(redis, keys, "w1", {}, ttl_s=60)
+    return queue, worker
+
+
 async def test_positions_count_jobs_ahead_and_leave_out_those_taken(redis, keys):
     queue = JobQueue(redis, keys, limit=10)
     assert await queue.positions() == {}  # no stream yet
@@ -117,12 +128,7 @@ async def test_jobs_taken_one_after_another_put_due_retries_back_once_an_interva
 ):
     """Not a round trip before every take: a retry waits its back-off anyway."""
     monkeypatch.setattr(jobs.consumer, "RELEASE_EVERY_S", 3600)  # however slow the machine
-    queue = JobQueue(redis, keys, limit=10)
-    for i in range(5):
-        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
-    worker = consumer(redis, keys, "w1")
-    await worker.start()
-    await beat(redis, keys, "w1", {}, ttl_s=60)
+    _, worker = await queued_for_a_worker(redis, keys, 5)
     async with commands_sent(redis, keys.delayed) as sent:
         taken = [await worker.take(count=1, block_ms=10) for _ in range(5)]
     assert [[c.message.job_id for c in t] for t in taken] == [[f"j{i}"] for i in range(5)]
@@ -170,12 +176,7 @@ async def test_a_worker_takes_back_what_it_held_before_an_outage(redis, keys):
 
 
 async def test_trimming_removes_acknowledged_entries_only(redis, keys):
-    queue = JobQueue(redis, keys, limit=10)
-    for i in range(4):
-        await queue.enqueue(JobMessage(job_id=f"j{i}", chat_id=1))
-    worker = consumer(redis, keys, "w1")
-    await worker.start()
-    await beat(redis, keys, "w1", {}, ttl_s=60)
+    queue, worker = await queued_for_a_worker(redis, keys, 4)
     first, second = await worker.take(count=2, block_ms=100)
     await worker.ack(second)  # j0 still pending, j2 and j3 not yet taken
     await trim_acknowledged(redis, keys.jobs, WORKERS_GROUP)
