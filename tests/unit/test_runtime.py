@@ -3,7 +3,9 @@ event loop."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import importlib
 import os
 import subprocess
 import sys
@@ -12,8 +14,9 @@ import pytest
 import uvloop
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from cli import parts
 from cli.services import free_port
-from runtime import eventloop, faults
+from runtime import faults
 from runtime.faults import FaultInjected, fault_point
 from runtime.loops import run_until
 from tests.support.services import REPO_ROOT
@@ -140,8 +143,25 @@ def test_a_server_is_listening_before_anyone_is_told_where_it_is():
     assert done.stdout.split() == ["connected", "stopped"]
 
 
-def test_a_long_running_process_runs_on_uvloop():
-    async def running_loop() -> type:
-        return type(asyncio.get_running_loop())
+@pytest.mark.parametrize(
+    ("part", "serving"),
+    [
+        ("run_bot", "bot.main"),
+        ("run_worker", "inference.worker.main"),
+        ("run_panel", "panel.app"),
+        ("run_scheduler", "scheduler.main"),
+    ],
+)
+def test_each_long_running_process_runs_on_uvloop(
+    part: str, serving: str, monkeypatch: pytest.MonkeyPatch
+):
+    """Its command serves inside uvloop's loop (its `serve` replaced by one that only
+    looks at the loop it runs in)."""
+    loops: list[type] = []
 
-    assert eventloop.run(running_loop()) is uvloop.Loop
+    async def serve(*args: object) -> None:
+        loops.append(type(asyncio.get_running_loop()))
+
+    monkeypatch.setattr(importlib.import_module(serving), "serve", serve)
+    assert getattr(parts, part)(argparse.Namespace(name="w")) == 0
+    assert loops == [uvloop.Loop]
