@@ -39,7 +39,7 @@ from jobs.delivery import DeliveryLeases, LeaseLost
 from jobs.events import event_reader
 from jobs.heartbeat import beat_key
 from jobs.messages import EventType, JobEvent
-from jobs.steps import STEP_EVERY_S
+from jobs.steps import STEP_EVERY_S, Paced
 from keyboards import builders
 from locales import Translator
 from runtime.faults import fault_point
@@ -75,16 +75,13 @@ class Notifier:
         self._leases = DeliveryLeases(deps.lifecycle, consumer)
         self._sending: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
-        self._latest: dict[str, JobEvent] = {}  # the newest progress not yet shown, per job
-        self._editing: dict[str, asyncio.Task[None]] = {}
+        self._steps: dict[str, Paced[JobEvent]] = {}  # the steps of jobs being shown
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._next_reclaim = 0.0
         self._handled: list[str] = []  # events handed over, acknowledged with the next read
-        self._stop = asyncio.Event()
         self.progress_at = time.time()  # the events loop's last round (the health check's)
 
     async def run(self, stop: asyncio.Event) -> None:
-        self._stop = stop
         await asyncio.gather(
             run_until(stop, "notifier", self._events),
             run_until(stop, "outbox", lambda: self._outbox(stop)),
@@ -92,7 +89,9 @@ class Notifier:
             run_until(stop, "bot heartbeat", lambda: self._beat(stop)),
         )
         await asyncio.gather(
-            *self._sending.values(), *self._editing.values(), return_exceptions=True
+            *self._sending.values(),
+            *(steps.close() for steps in list(self._steps.values())),
+            return_exceptions=True,
         )
         try:
             await self._reader.ack(*self._handled)
@@ -116,7 +115,9 @@ class Notifier:
                 if time.time() - entry.added_at < PROGRESS_STALE_S:
                     self._show_progress(event)
             else:
-                self._latest.pop(event.job_id, None)  # a step not shown yet is stale now
+                steps = self._steps.pop(event.job_id, None)
+                if steps is not None:
+                    steps.drop()  # a step not shown yet is stale now
                 seen = Job.model_validate_json(event.record) if event.record else None
                 self.deliver_soon(event.job_id, event.chat_id, seen)
         # Handed over above (progress and deliveries run beside this loop).
@@ -126,31 +127,27 @@ class Notifier:
         """Progress is shown beside the events loop, newest first: a slow edit in one chat
         holds back no other event, and a job's stale steps are skipped, not queued. A step
         is shown a second after the one before at the earliest, the first a second after
-        the status message was posted: a job done by then shows none."""
-        self._latest[event.job_id] = event
-        if event.job_id not in self._editing:
-            task = asyncio.create_task(self._edit_progress(event.job_id))
-            self._editing[event.job_id] = task
-            task.add_done_callback(lambda _: self._editing.pop(event.job_id, None))
+        the job was queued: a job done by then shows none."""
+        steps = self._steps.get(event.job_id)
+        if steps is None:
+            job_id = event.job_id
+            queued = event.queued_at if event.queued_at is not None else time.time() - STEP_EVERY_S
 
-    async def _edit_progress(self, job_id: str) -> None:
-        with log_context(job_id=job_id):
-            await self._edit_progress_of(job_id)
+            def idle() -> None:
+                if self._steps.get(job_id) is steps:
+                    del self._steps[job_id]
 
-    async def _edit_progress_of(self, job_id: str) -> None:
-        first = self._latest.get(job_id)
-        if first is not None and first.queued_at is not None:
-            # Clamped: another machine's clock may be ahead; never more than one pause.
-            since = max(time.time() - first.queued_at, 0.0)
-            if since < STEP_EVERY_S:
-                await pause_unless_stopped(self._stop, STEP_EVERY_S - since)
-        while (event := self._latest.pop(job_id, None)) is not None:
+            steps = Paced(self._show, queued, STEP_EVERY_S, idle)
+            self._steps[job_id] = steps
+        steps.offer(event)
+
+    async def _show(self, event: JobEvent) -> None:
+        with log_context(job_id=event.job_id, chat_id=event.chat_id):
             async with self._edit_slots:
                 try:
                     await self._progress(event)
                 except OUTAGES as exc:
-                    log.info("job %s: progress not shown: %s", job_id, exc)
-            await pause_unless_stopped(self._stop, STEP_EVERY_S)
+                    log.info("job %s: progress not shown: %s", event.job_id, exc)
 
     async def _progress(self, event: JobEvent) -> None:
         """One step in the status message. The event says which message, in which

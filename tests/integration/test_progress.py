@@ -77,6 +77,19 @@ async def test_a_job_done_within_a_second_of_its_status_message_shows_no_step(
     assert edits(chat) == [final_text(EN, sent)]
 
 
+async def test_a_jobs_steps_are_forgotten_a_pace_after_the_last_one_shown(
+    chat: Conversation, monkeypatch
+):
+    """Another bot may deliver the outcome: a job's pacing is not kept waiting for it."""
+    monkeypatch.setattr(notifier_module, "STEP_EVERY_S", 0.2)
+    job = await stored_job(chat, status=JobStatus.RUNNING, status_message_id=STATUS_MESSAGE)
+    async with notifier_running(chat, "forget-test") as notifier:
+        await chat.deps.lifecycle.progress(job, Stage.CUTTING, 0, 1)
+        await eventually(lambda: edits(chat), what="the step is shown")
+        await eventually(lambda: not notifier._steps, what="the job's pacing is dropped")
+    assert edits(chat) == [EN.get("status-cutting")]
+
+
 @asynccontextmanager
 async def _first_step_read(chat: Conversation, notifier: str) -> AsyncIterator[Job]:
     """A running job whose first step a running notifier has read (until the block ends)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from jobs.steps import PacedSteps
+from jobs.steps import Paced, PacedSteps
 from storage.status import Stage
 from tests.support.waiting import eventually
 
@@ -91,3 +91,40 @@ async def test_closing_waits_for_a_step_being_published_and_ignores_later_ones()
     steps.report(Stage.SAVING, 1, 1)
     await asyncio.sleep(0.05)
     assert sent == [Stage.CUTTING]
+
+
+async def test_a_pacer_is_idle_a_pace_after_its_last_publication_and_paces_until_then():
+    """The notifier keeps a pacer per job only while it paces: idle once a pace has
+    passed with nothing new, so that a job whose outcome another bot delivered is not
+    kept for ever; an item offered within that pace still waits for it."""
+    pace = 0.3
+    shown: list[tuple[str, float]] = []
+    idle = asyncio.Event()
+
+    async def show(item: str) -> None:
+        shown.append((item, time.monotonic()))
+
+    paced: Paced[str] = Paced(show, since=time.time() - pace, every_s=pace, idle=idle.set)
+    paced.offer("first")
+    await eventually(lambda: shown, what="the first item, at once")
+    paced.offer("second")
+    await asyncio.wait_for(idle.wait(), 30)
+    assert [item for item, _ in shown] == ["first", "second"]
+    assert shown[1][1] - shown[0][1] >= pace
+    assert time.monotonic() - shown[1][1] >= pace - 0.01, "idle before its pace had passed"
+
+
+async def test_a_dropped_pacer_publishes_nothing_more_and_says_it_is_idle():
+    shown: list[str] = []
+    idle = asyncio.Event()
+
+    async def show(item: str) -> None:
+        shown.append(item)
+
+    paced: Paced[str] = Paced(show, since=time.time(), every_s=60.0, idle=idle.set)
+    paced.offer("kept until due")
+    paced.drop()
+    await asyncio.wait_for(idle.wait(), 30)
+    paced.offer("after the outcome")
+    await asyncio.sleep(0.05)
+    assert shown == []
