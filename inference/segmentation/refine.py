@@ -10,7 +10,8 @@ outside (inference.backdrop_evidence), then, region by region:
   sharp edge where they meet the product. Regions open to the outside (the space
   between a stool's legs) also need a product that stands out from the backdrop and a
   model that was unsure there;
-- *dropped*: blobs left apart from the product that are shadows, specks, or in colours
+- *dropped*: blobs left apart from the product that are shadows or patches of the
+  backdrop (a soft outline, its colours and texture), specks, or in colours
   the product does not have (a toy that touched the sofa only through the floor) —
   unless the model saw them joined to the product by a faint ridge in colours unlike
   the backdrop (a lamp's base under a shade of another colour, joined by its stem), or
@@ -307,8 +308,21 @@ def has_backdrop_texture(region: np.ndarray, box: tuple[slice, slice], evidence:
 def is_shadow(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) -> bool:
     """Mostly the backdrop's colour, darker, with about its texture (a chrome tap's
     reflections are far busier than the tiles they mirror) and a soft outline."""
-    if evidence.shadow[box][region].mean() < 0.5:
-        return False
+    shaded = evidence.shadow[box][region].mean() >= 0.5
+    return bool(shaded) and is_backdrop_surface(region, box, evidence)
+
+
+def is_backdrop_patch(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) -> bool:
+    """Mostly in the backdrop's colours here (its shadow included), with about its texture
+    and a soft outline: a faint shadow, or a patch of the sweep the model took along (the
+    shadow a white mug's handle casts on a white sweep). A part of the product that the
+    model cut off has a sharp outline nearly all round, whatever its colours."""
+    typical = evidence.typical[box][region].mean() >= MOSTLY_TYPICAL
+    return bool(typical) and is_backdrop_surface(region, box, evidence)
+
+
+def is_backdrop_surface(region: np.ndarray, box: tuple[slice, slice], evidence: Evidence) -> bool:
+    """About the backdrop's own texture around it, and a soft outline."""
     texture = float(evidence.detail[box][region].mean())
     backdrop = float(evidence.backdrop_detail[box][region].mean())
     if not TEXTURE_KEPT * backdrop <= texture <= TEXTURE_EXCESS * backdrop + TEXTURE_FLOOR:
@@ -390,10 +404,11 @@ def frame_strips(
 def main_parts(
     bins: np.ndarray, mask: np.ndarray, evidence: Evidence, soft: np.ndarray
 ) -> np.ndarray:
-    """The largest blob, and the others unless they are specks, shadows (the backdrop's
-    colour, darker, with its texture) or foreign: mostly in colours the largest blob does
-    not have (a toy by the sofa, not the sofa's own leg that the model cut off) and not
-    joined to it by a ridge the model saw faintly (a lamp's stem)."""
+    """The largest blob, and the others unless they are specks, shadows or patches of the
+    backdrop (its colours, darker or not, its texture, a soft outline) or foreign: mostly
+    in colours the largest blob does not have (a toy by the sofa, not the sofa's own leg
+    that the model cut off) and not joined to it by a ridge the model saw faintly (a
+    lamp's stem)."""
     count, labels, stats = regions(mask)
     if count <= 2:
         return mask
@@ -409,7 +424,7 @@ def main_parts(
             continue
         box = window(stats[index], mask.shape, 2)
         blob = labels[box] == index
-        if is_shadow(blob, box, evidence):
+        if is_shadow(blob, box, evidence) or is_backdrop_patch(blob, box, evidence):
             continue
         if foreign[box][blob].mean() < FOREIGN_SHARE or linked[box][blob].any():
             kept[box] |= blob
