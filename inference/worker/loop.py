@@ -33,7 +33,8 @@ from inference.engine import (
 from inference.engine_set import EngineSet
 from inference.segmentation import UnsureCutout
 from inference.worker import metrics
-from inference.worker.images import decode_image, encode_png
+from inference.worker.images import encode_png
+from inference.worker.originals import RecentOriginals
 from inference.worker.previews import serve_previews
 from jobs.consumer import Claim, JobConsumer
 from jobs.heartbeat import beat, forget
@@ -66,6 +67,7 @@ class WorkerContext:
     keys: Keys
     storage: Storage
     engines: EngineSet
+    originals: RecentOriginals
     consumer: JobConsumer
     lifecycle: Lifecycle
     heartbeat_s: float
@@ -192,8 +194,7 @@ class Worker:
 
     async def _photo(self, image_id: str) -> Image.Image | Exception:
         try:
-            data = await self.ctx.storage.images.get(image_id)
-            return await asyncio.to_thread(decode_image, data)
+            return await self.ctx.originals.decoded(image_id)
         except Exception as exc:
             return exc
 
@@ -390,8 +391,7 @@ class Worker:
 
     async def _label_image(self, image_id: str) -> None:
         try:
-            data = await self.ctx.storage.images.get(image_id)
-            image = await asyncio.to_thread(decode_image, data)
+            image = await self.ctx.originals.decoded(image_id)
             label = await asyncio.to_thread(self.ctx.engines.label, image)
         except OUTAGES:
             raise

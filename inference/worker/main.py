@@ -20,6 +20,7 @@ from inference.devices import resolve_device
 from inference.engine import EngineUnavailable
 from inference.engine_set import EngineSet
 from inference.worker.loop import Worker, WorkerContext
+from inference.worker.originals import RecentOriginals
 from jobs.consumer import JobConsumer
 from jobs.heartbeat import forget
 from jobs.lifecycle import Lifecycle, Policy
@@ -51,6 +52,7 @@ async def worker_context(
             keys=keys,
             storage=storage,
             engines=engines,
+            originals=RecentOriginals(storage.images),
             consumer=JobConsumer(
                 redis, keys, name, settings.job_claim_idle_s, settings.worker_heartbeat_s
             ),

@@ -16,7 +16,6 @@ from PIL import Image
 from catalog.cutouts import CutoutChoice
 from inference.engine_set import EngineSet
 from inference.segmentation import UnsureCutout, checkerboard_preview
-from inference.worker.images import decode_image
 from jobs.previews import Preview, known_preview, preview_reader, save_preview
 from runtime.logs import log_context
 from runtime.loops import OUTAGES, run_until
@@ -47,8 +46,7 @@ async def answer(ctx: WorkerContext, image_id: str, choice: CutoutChoice) -> Non
     if await known_preview(ctx.redis, ctx.keys, image_id, choice) is not None:
         return  # asked twice, or answered by another worker
     try:
-        data = await ctx.storage.images.get(image_id)
-        photo = await asyncio.to_thread(decode_image, data)
+        photo = await ctx.originals.decoded(image_id)
         preview = await asyncio.to_thread(cutout_preview, ctx.engines, photo, choice)
     except OUTAGES:
         raise

@@ -205,6 +205,36 @@ async def test_the_photo_is_read_beside_the_jobs_record(
     assert (await storage.jobs.get(job.id)).status == JobStatus.DONE
 
 
+async def test_a_photo_is_read_once_for_its_preview_and_its_jobs(
+    settings, storage, redis, engines, monkeypatch
+):
+    """A content manager checks the cut-out, then asks for more of the same photo: the
+    worker reads the original from GridFS once, not for each use."""
+    reads: list[str] = []
+    get = ImageStore.get
+
+    async def counted(self, image_id: str) -> bytes:
+        reads.append(image_id)
+        return await get(self, image_id)
+
+    monkeypatch.setattr(ImageStore, "get", counted)
+    keys = Keys(settings.stream_prefix)
+    photo = await storage.images.put(product_photo((256, 192)), "original.jpg")
+    async with worker_running(settings, engines):
+        await request_preview(redis, keys, photo, CutoutChoice.AUTO)
+        await eventually(lambda: known_preview(redis, keys, photo, CutoutChoice.AUTO))
+        first = await storage.jobs.create(
+            Job(chat_id=77, lang="en", style="minimal", count=1, seed=1, input_image_id=photo)
+        )
+        await JobQueue(redis, keys, 100).enqueue(JobMessage.of(first))
+        await eventually(lambda: final(storage, first.id))
+        more = await storage.jobs.create(first.model_copy(update={"id": "more-of-the-same"}))
+        await JobQueue(redis, keys, 100).enqueue(JobMessage.of(more))
+        await eventually(lambda: final(storage, more.id))
+    assert (await storage.jobs.get(more.id)).status == JobStatus.DONE
+    assert reads.count(photo) == 1
+
+
 async def test_an_entry_that_does_not_name_the_photo_is_served_all_the_same(
     settings, storage, redis, running_worker
 ):

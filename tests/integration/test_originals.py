@@ -1,0 +1,67 @@
+"""The photos a worker keeps after reading them: the same bytes as stored, within a
+bound of bytes and of age, read again once out of it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from inference.worker.originals import RecentOriginals
+from storage.images import ImageNotFound, ImageStore
+from storage.store import Storage
+
+
+class CountedImages(ImageStore):
+    """The real store, counting its reads."""
+
+    def __init__(self, store: ImageStore) -> None:
+        self.__dict__.update(store.__dict__)
+        self.reads = 0
+
+    async def get(self, image_id: str) -> bytes:
+        self.reads += 1
+        return await super().get(image_id)
+
+
+async def test_a_photo_kept_is_the_stored_bytes_read_once(storage: Storage):
+    images = CountedImages(storage.images)
+    photo = await images.put(b"\x89PNG photo bytes", "original.png")
+    originals = RecentOriginals(images)
+    assert [await originals.read(photo) for _ in range(3)] == [b"\x89PNG photo bytes"] * 3
+    assert images.reads == 1
+
+
+async def test_a_photo_larger_than_the_bound_is_read_each_time(storage: Storage):
+    images = CountedImages(storage.images)
+    photo = await images.put(b"x" * 1000, "original.png")
+    originals = RecentOriginals(images, capacity=999)
+    for _ in range(2):
+        assert len(await originals.read(photo)) == 1000
+    assert images.reads == 2
+
+
+async def test_the_photo_read_longest_ago_makes_room_for_a_new_one(storage: Storage):
+    images = CountedImages(storage.images)
+    old, new = [await images.put(b"x" * 600, f"{n}.png") for n in ("old", "new")]
+    originals = RecentOriginals(images, capacity=1000)
+    await originals.read(old)
+    await originals.read(new)
+    await originals.read(new)
+    await originals.read(old)
+    assert images.reads == 3
+
+
+async def test_a_photo_is_kept_for_its_time_only(storage: Storage):
+    images = CountedImages(storage.images)
+    photo = await images.put(b"photo", "original.png")
+    originals = RecentOriginals(images, keep_s=0.2)
+    await originals.read(photo)
+    await asyncio.sleep(0.3)
+    await originals.read(photo)
+    assert images.reads == 2
+
+
+async def test_a_missing_photo_is_said_to_be_missing(storage: Storage):
+    with pytest.raises(ImageNotFound):
+        await RecentOriginals(storage.images).read("0123456789abcdef01234567")
