@@ -17,6 +17,11 @@ JOBS = Counter(
     ["status", "engine"],
 )
 IMAGES_STORED = Counter("vitrina_images_stored_total", "Images a worker saved to GridFS", ["kind"])
+PHOTOS_READ = Counter(
+    "vitrina_worker_photos_read_total",
+    "Photos a worker read for a label, a preview or a job, by source (kept, or GridFS)",
+    ["source"],
+)
 
 
 def engine_of(job: Job) -> str:

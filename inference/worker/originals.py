@@ -17,6 +17,7 @@ from cachetools import TTLCache
 from PIL import Image
 
 from inference.worker.images import decode_image
+from inference.worker.metrics import PHOTOS_READ
 from storage.images import ImageStore
 
 # About a dozen phone photos, kept as stored: decoded copies would take ten times the
@@ -37,10 +38,13 @@ class RecentOriginals:
     async def read(self, image_id: str) -> bytes:
         """The stored image's bytes (ImageNotFound when there is none)."""
         data = self._kept.get(image_id)
-        if data is None:
-            data = await self._images.get(image_id)
-            if len(data) <= self._kept.maxsize:
-                self._kept[image_id] = data
+        if data is not None:
+            PHOTOS_READ.labels(source="kept").inc()
+            return data
+        data = await self._images.get(image_id)
+        PHOTOS_READ.labels(source="gridfs").inc()
+        if len(data) <= self._kept.maxsize:
+            self._kept[image_id] = data
         return data
 
     async def decoded(self, image_id: str) -> Image.Image:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
 from inference.worker.originals import RecentOriginals
 from storage.images import ImageNotFound, ImageStore
@@ -24,12 +25,20 @@ class CountedImages(ImageStore):
         return await super().get(image_id)
 
 
+def photos_read(source: str) -> float:
+    name = "vitrina_worker_photos_read_total"
+    return REGISTRY.get_sample_value(name, {"source": source}) or 0.0
+
+
 async def test_a_photo_kept_is_the_stored_bytes_read_once(storage: Storage):
     images = CountedImages(storage.images)
     photo = await images.put(b"\x89PNG photo bytes", "original.png")
     originals = RecentOriginals(images)
+    kept, stored = photos_read("kept"), photos_read("gridfs")
     assert [await originals.read(photo) for _ in range(3)] == [b"\x89PNG photo bytes"] * 3
     assert images.reads == 1
+    # The worker's metrics say how often a photo came from memory.
+    assert (photos_read("kept") - kept, photos_read("gridfs") - stored) == (2, 1)
 
 
 async def test_a_photo_larger_than_the_bound_is_read_each_time(storage: Storage):
