@@ -45,6 +45,7 @@ from jobs.steps import PacedSteps
 from runtime.faults import fault_point
 from runtime.logs import log_context
 from runtime.loops import OUTAGES, pause_unless_stopped, run_until, through_outages
+from storage.images import NewImage
 from storage.jobs import ErrorKind, Job
 from storage.status import JobStatus, Stage
 from storage.store import Storage
@@ -285,18 +286,18 @@ class Worker:
         log.info("job done by %s (images: %d)", result.engine, len(ids))
 
     async def _save_images(self, job: Job, result: GenerationResult) -> tuple[list[str], str]:
-        """The results and the mask, each encoded in its own thread and stored at once:
-        encoding is most of the time, and the images of an album do not wait on each other."""
-        images = self.ctx.storage.images
+        """The results and the mask, each encoded in its own thread (encoding is most of
+        the time), then stored together."""
 
-        async def save(image: Image.Image, name: str, kind: str) -> str:
+        async def encoded(image: Image.Image, name: str, kind: str) -> NewImage:
             png = await asyncio.to_thread(encode_png, image)
-            return await images.put(png, f"{job.id}-{name}.png", job_id=job.id, kind=kind)
+            return NewImage(png, f"{job.id}-{name}.png", {"job_id": job.id, "kind": kind})
 
-        *ids, mask_id = await asyncio.gather(
-            *(save(image, str(i + 1), "result") for i, image in enumerate(result.images)),
-            save(result.mask, "mask", "mask"),
+        files = await asyncio.gather(
+            *(encoded(image, str(i + 1), "result") for i, image in enumerate(result.images)),
+            encoded(result.mask, "mask", "mask"),
         )
+        *ids, mask_id = await self.ctx.storage.images.put_many(files)
         return ids, mask_id
 
     async def _drop_unused(self, job: Job, image_ids: list[str]) -> None:

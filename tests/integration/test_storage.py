@@ -6,13 +6,16 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket
+from pymongo import AsyncMongoClient
 
 from storage.chats import ChatRepo
-from storage.images import ImageNotFound, ImageStore
+from storage.images import ImageNotFound, ImageStore, NewImage
 from storage.jobs import Job
 from storage.status import JobStatus
 from storage.store import Storage
+from tests.support.mongo_watch import Commands
 
 
 def a_job(chat_id: int = 42, **fields) -> Job:
@@ -88,36 +91,58 @@ async def test_indexes_are_created_idempotently(settings):
         await asyncio.gather(*(s.close() for s in stores))
 
 
-class Commands(monitoring.CommandListener):
-    """The commands a client sent, as (name, collection)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.sent.append((event.command_name, str(event.command[event.command_name])))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-async def test_an_upload_sends_only_its_inserts(settings, storage: Storage):
+async def test_an_album_is_stored_in_two_commands_and_an_image_read_in_one(
+    settings, storage: Storage
+):
     """The bucket's indexes are made at start-up, so an upload checks none of them (on
-    nx-27017 that check scanned every stored file and created an index each time)."""
+    nx-27017 that check scanned every stored file and created an index each time); an
+    album and its mask go in together, however many they are."""
     commands = Commands()
     watched = AsyncMongoClient(settings.mongo_url, event_listeners=[commands])
     try:
         images = ImageStore(watched[settings.mongo_db])
-        await storage.images.put(b"first", "first.png")  # the bucket is not empty
-        image_id = await images.put(bytes(300_000), "result.png", job_id="j1", kind="result")
+        album = [
+            NewImage(bytes([n]) * (300_000 + n), f"{n}.png", {"job_id": "j1", "kind": "result"})
+            for n in range(3)
+        ]
+        *ids, mask = await images.put_many(
+            [*album, NewImage(b"mask", "mask.png", {"job_id": "j1"})]
+        )
         assert commands.sent == [("insert", "images.chunks"), ("insert", "images.files")]
-        assert await storage.images.get(image_id) == bytes(300_000)
-        assert await storage.images.ids(job_id="j1") == [image_id]
+        commands.sent.clear()
+        assert await images.get(ids[2]) == album[2].data  # two chunks
+        assert commands.sent == [("find", "images.chunks")]
+        assert [await storage.images.get(i) for i in ids] == [a.data for a in album]
+        assert await storage.images.get(mask) == b"mask"
+        assert sorted(await storage.images.ids(job_id="j1")) == sorted([*ids, mask])
+        assert await storage.images.ids(kind="result") == ids
     finally:
         await watched.close()
+
+
+async def test_images_are_stored_in_gridfs_own_layout(settings, storage: Storage):
+    """Any GridFS tool reads what is stored here, and what it stored is read here: the
+    same documents as pymongo's bucket writes, an empty file included."""
+    bucket = AsyncGridFSBucket(storage.client[settings.mongo_db], bucket_name="images")
+    data = bytes(range(256)) * 2000
+    ours = await storage.images.put(data, "ours.png", kind="result")
+    theirs = await bucket.upload_from_stream("theirs.png", data, metadata={"kind": "result"})
+    assert await (await bucket.open_download_stream(ObjectId(ours))).read() == data
+    assert await storage.images.get(str(theirs)) == data
+    files = storage.client[settings.mongo_db]["images.files"]
+    docs = [await files.find_one({"_id": i}) for i in (ObjectId(ours), theirs)]
+    assert [{k: type(v) for k, v in d.items()} for d in docs] == [
+        {k: type(v) for k, v in docs[1].items()}
+    ] * 2
+    assert {k: v for k, v in docs[0].items() if k not in ("_id", "filename", "uploadDate")} == {
+        k: v for k, v in docs[1].items() if k not in ("_id", "filename", "uploadDate")
+    }
+    empty = await storage.images.put(b"", "empty.png")
+    assert await storage.images.get(empty) == b""
+    with pytest.raises(ImageNotFound):
+        await storage.images.get(str(ObjectId()))
+    with pytest.raises(ImageNotFound):
+        await storage.images.get("not-an-id")
 
 
 async def test_a_known_chat_is_touched_in_one_round_trip(settings, storage: Storage):
