@@ -134,7 +134,8 @@ async def defer(redis: Redis, keys: Keys, claim: Claim, due: float) -> None:
 
 async def dead_letter(redis: Redis, keys: Keys, claim: Claim, reason: str) -> None:
     """Records the job in the dead letters and acknowledges its entry, atomically."""
-    fields = {**claim.message.to_fields(), "reason": reason[:500]}
+    letter = claim.message.model_copy(update={"record": ""})  # the record says it all
+    fields = {**letter.to_fields(), "reason": reason[:500]}
     async with redis.pipeline(transaction=True) as pipe:
         pipe.xadd(keys.dead, fields, maxlen=10_000, approximate=True)
         pipe.xack(keys.jobs, WORKERS_GROUP, claim.entry_id)

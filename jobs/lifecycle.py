@@ -205,10 +205,15 @@ class Lifecycle:
                 raise waiting  # the quota just taken is given back below
             position = waiting + 1
             message_id = await post_status(position)
-            job = job.model_copy(update={"status_message_id": message_id, "position": position})
-            await self.storage.jobs.create(job.model_copy(update={"queued_ts": time.time()}))
+            queued = {
+                "status_message_id": message_id,
+                "position": position,
+                "queued_ts": time.time(),
+            }
+            job = job.model_copy(update=queued)
+            await self.storage.jobs.create(job)
             created = True
-            await self.queue.enqueue(JobMessage.of(job))
+            await self.queue.enqueue(JobMessage.of(job))  # with a copy of the record as stored
         except Exception as exc:
             await self._undo_submit(job, created)
             if isinstance(exc, QueueFull):
@@ -309,13 +314,15 @@ class Lifecycle:
         job = await self.runnable(claim, worker)
         return None if job is None else await self.run(claim, job, worker)
 
-    async def runnable(self, claim: Claim, worker: str) -> Job | None:
+    async def runnable(self, claim: Claim, worker: str, read: bool = False) -> Job | None:
         """`start`'s first half, which writes nothing for a job that may run: the job,
         or None when it must not run (the entry settled). `run` then marks it running;
-        a worker may read the job's inputs meanwhile."""
+        a worker may read the job's inputs meanwhile. Decided on the entry's copy of the
+        record as queued where it has one (`run` finds out if the record moved since),
+        else, or when `read`, on the record."""
         job_id = claim.message.job_id
         job, cancelled = await asyncio.gather(
-            self.storage.jobs.get(job_id), self.queue.is_cancelled(job_id)
+            self._record(claim, read), self.queue.is_cancelled(job_id)
         )
         if job is None or job.status.finished:
             if job is not None:  # what a crash may have cut short after the transition
@@ -337,9 +344,28 @@ class Lifecycle:
             return None
         return job
 
+    async def _record(self, claim: Claim, read: bool) -> Job | None:
+        # A reclaimed entry's job was started before: only its record says how it stands.
+        if claim.message.record and not (read or claim.reclaimed):
+            return Job.model_validate_json(claim.message.record)
+        return await self.storage.jobs.get(claim.message.job_id)
+
     async def run(self, claim: Claim, job: Job, worker: str) -> Job | None:
-        """`start`'s second half: the runnable job, now running on `worker`; None when
-        another process changed it first so that it must not run."""
+        """`start`'s second half: the runnable job, now running on `worker`; None when it
+        must not run after all. When the record moved since `job` was read (or copied into
+        the entry), it is decided again on the record as it is, and the entry settled as
+        `runnable` settles it."""
+        decide = self._start_on(worker)
+        fields = decide(job)
+        started = None if fields is None else await self.storage.jobs.swap(job, **fields)
+        if started is None:  # decided again from the start: a crashed job's attempts count
+            fresh = await self.runnable(claim, worker, read=True)
+            started = None if fresh is None else await self.change(fresh, decide)
+        if started is not None and started.attempts > 1 and claim.reclaimed:
+            log.warning("job %s: attempt %d after a stopped worker", job.id, started.attempts)
+        return started
+
+    def _start_on(self, worker: str) -> Decide:
         now = time.time()
 
         def decide(j: Job) -> dict[str, Any] | None:
@@ -358,10 +384,7 @@ class Lifecycle:
                 }
             return None
 
-        started = await self.change(job, decide)
-        if started is not None and started.attempts > 1 and claim.reclaimed:
-            log.warning("job %s: attempt %d after a stopped worker", job.id, started.attempts)
-        return started
+        return decide
 
     async def keep(self, jobs: list[Job], worker: str) -> list[str]:
         """Extends the leases of the jobs `worker` is painting; the ids of those it no

@@ -17,20 +17,27 @@ if TYPE_CHECKING:
 class JobMessage(BaseModel):
     """One entry of the jobs stream: enough to find the job. Its attempts are counted on
     the job's record, which outlives the entry. `photo_id`, the job's input image (which
-    never changes), lets a worker read the photo while it reads the record; an entry
-    without it (an older one) is served all the same."""
+    never changes), lets a worker read the photo while it reads the record; `record`, a
+    copy of the record as it was queued (JSON), lets it start the job without reading it
+    (the start's compare-and-set finds a record changed since). An entry without them
+    (an older one, or a retry put back) is served all the same."""
 
     job_id: str
     chat_id: int
     photo_id: str = ""
+    record: str = ""
 
     @classmethod
     def of(cls, job: Job) -> JobMessage:
-        return cls(job_id=job.id, chat_id=job.chat_id, photo_id=job.input_image_id)
+        return cls(
+            job_id=job.id,
+            chat_id=job.chat_id,
+            photo_id=job.input_image_id,
+            record=job.model_dump_json(),
+        )
 
     def to_fields(self) -> dict[str, str]:
-        fields = {"job_id": self.job_id, "chat_id": str(self.chat_id)}
-        return fields | ({"photo_id": self.photo_id} if self.photo_id else {})
+        return {k: str(v) for k, v in self.model_dump().items() if v != ""}
 
     @classmethod
     def from_fields(cls, fields: dict[str, str]) -> JobMessage:

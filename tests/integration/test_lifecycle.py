@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from jobs.consumer import Claim, JobConsumer
 from jobs.delivery import DeliveryLeases, LeaseLost
@@ -14,8 +15,12 @@ from jobs.heartbeat import beat, beat_key
 from jobs.lifecycle import Cancel, Lifecycle, Policy, Refused
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import Keys
-from storage.jobs import Delivery, Job
+from storage.chats import ChatRepo
+from storage.images import ImageStore
+from storage.jobs import Delivery, Job, JobRepo
 from storage.status import JobStatus
+from storage.store import Storage
+from tests.support.mongo_watch import Commands
 
 
 @pytest.fixture
@@ -297,8 +302,62 @@ def test_messages_carry_no_attempt_counter():
     assert JobMessage(job_id="a", chat_id=1).to_fields() == {"job_id": "a", "chat_id": "1"}
 
 
-def test_a_jobs_message_names_its_photo():
+def test_a_jobs_message_names_its_photo_and_carries_its_record():
     job = a_job().model_copy(update={"input_image_id": "p1"})
     fields = JobMessage.of(job).to_fields()
-    assert fields == {"job_id": job.id, "chat_id": str(job.chat_id), "photo_id": "p1"}
+    assert fields == {
+        "job_id": job.id,
+        "chat_id": str(job.chat_id),
+        "photo_id": "p1",
+        "record": job.model_dump_json(),
+    }
     assert JobMessage.from_fields(fields) == JobMessage.of(job)
+
+
+@pytest.fixture
+async def watched(lifecycle, settings):
+    """The lifecycle on a client whose MongoDB commands are watched."""
+    commands = Commands()
+    client = AsyncMongoClient(settings.mongo_url, event_listeners=[commands])
+    db = client[settings.mongo_db]
+    storage = Storage(client, ChatRepo(db["chats"]), JobRepo(db["jobs"]), ImageStore(db))
+    yield Lifecycle(lifecycle.redis, lifecycle.keys, storage, lifecycle.policy), commands
+    await client.close()
+
+
+async def test_a_queued_job_starts_in_one_write_from_its_entrys_copy(lifecycle, watched):
+    watched_lc, commands = watched
+    job = await submitted(lifecycle)
+    started = await watched_lc.start(await taken(lifecycle, "w1"), "w1")
+    assert commands.sent == [("update", "jobs")], "the record is not read first"
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (started.status, started.owner, started.attempts, started.rev) == (
+        JobStatus.RUNNING,
+        "w1",
+        1,
+        1,
+    )
+    assert (stored.status, stored.owner, stored.attempts, stored.rev) == (
+        started.status,
+        started.owner,
+        started.attempts,
+        started.rev,
+    )
+    assert (started.status_message_id, started.queued_ts) == (101, stored.queued_ts)
+
+
+async def test_a_job_that_moved_since_it_was_queued_is_decided_on_its_record(lifecycle):
+    failed = await submitted(lifecycle)
+    record = await lifecycle.storage.jobs.get(failed.id)
+    await lifecycle.change(record, lambda j: lifecycle._final(JobStatus.FAILED, error="admin"))
+    moved = await submitted(lifecycle, a_job(chat_id=43))
+    record = await lifecycle.storage.jobs.get(moved.id)
+    await lifecycle.change(record, lambda j: {"position": 5})  # still queued, a new revision
+
+    assert await lifecycle.start(await taken(lifecycle, "w1"), "w1") is None
+    assert (await lifecycle.storage.jobs.get(failed.id)).attempts == 0
+    assert await events(lifecycle, failed.id) == [EventType.FAILED], "its outcome announced"
+    pending = await lifecycle.redis.xpending(lifecycle.keys.jobs, "workers")
+    assert pending["pending"] == 0, "the finished job's entry is acknowledged"
+    started = await lifecycle.start(await taken(lifecycle, "w1"), "w1")
+    assert (started.status, started.attempts, started.rev) == (JobStatus.RUNNING, 1, 2)
