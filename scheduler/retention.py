@@ -27,8 +27,8 @@ async def remove_expired(storage: Storage, days: int, now: datetime | None = Non
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     jobs = images = 0
     while batch := await storage.jobs.holding_images(cutoff, BATCH):
-        results = [i for job in batch for i in [*job.result_image_ids, job.mask_image_id] if i]
-        images += await storage.images.delete_many(results)
+        made = [i for job in batch for i in job.made_image_ids()]
+        images += await storage.images.delete_many(made)
         for job in batch:
             await storage.jobs.mark_images_expired(job.id)
         images += await _delete_unused(storage, sorted({job.input_image_id for job in batch}))

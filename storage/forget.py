@@ -1,6 +1,6 @@
 """Deleting what a chat left here: its jobs and every image they hold (originals,
-results, masks) and photos it sent that never became a job, and marking the chat record
-as forgotten, with the time, for the panel.
+results, album photos, masks) and photos it sent that never became a job, and marking
+the chat record as forgotten, with the time, for the panel.
 
 The chat record itself stays, with its ban and quota override: forgetting is no way
 around either. Redis (drafts, suggestion ids, labels) is the bot's to clear.
@@ -27,9 +27,7 @@ async def forget_chat(storage: Storage, chat_id: int) -> Forgotten:
     job_ids = [job.id for job in jobs]
     image_ids: set[str] = set()
     for job in jobs:
-        image_ids.update([job.input_image_id, *job.result_image_ids])
-        if job.mask_image_id:
-            image_ids.add(job.mask_image_id)
+        image_ids.update([job.input_image_id, *job.made_image_ids()])
     image_ids.update(await storage.images.ids(chat_id=chat_id))
     # Results a worker stored for a job whose record has not yet been updated.
     for job_id in job_ids:

@@ -63,6 +63,9 @@ class Job(BaseModel):
     negative_prompt: str | None = None
     input_image_id: str
     result_image_ids: list[str] = Field(default_factory=list)
+    # The results as the album's photos (`storage.renditions`), in the same order; empty
+    # for a job finished before they were stored.
+    album_image_ids: list[str] = Field(default_factory=list)
     mask_image_id: str | None = None
     label: str | None = None
     cutout: CutoutChoice = CutoutChoice.AUTO  # how the user asked the product to be cut out
@@ -103,6 +106,12 @@ class Job(BaseModel):
 
     def to_doc(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
+
+    def made_image_ids(self) -> list[str]:
+        """The images the job made that its record points at: results, their album photos
+        and its mask (its photo is the user's, and may serve other jobs)."""
+        mask = [self.mask_image_id] if self.mask_image_id else []
+        return [*self.result_image_ids, *self.album_image_ids, *mask]
 
 
 class JobRepo:

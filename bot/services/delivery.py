@@ -14,9 +14,9 @@ from bot.services.deps import BotDeps
 from keyboards import builders
 from locales import Translator
 from storage.jobs import Job
+from storage.renditions import album_jpeg
 from storage.store import Storage
 
-ALBUM_MAX_SIDE = 2560
 # A wait a user notices: an album read longer than this shows "sending a photo".
 NOTICEABLE_S = 0.5
 FILES_LOCK_S = 120
@@ -60,14 +60,20 @@ async def shown_album_photos(bot: Bot, db: Storage, job: Job) -> dict[str, bytes
 
 
 async def album_photos(db: Storage, job: Job) -> dict[str, bytes]:
-    """The album's photos (JPEG) by image id."""
+    """The album's photos (JPEG) by result image id: as the worker stored them, or made
+    here from the results for a job finished before workers stored them."""
+    ids = job.result_image_ids
+    if len(job.album_image_ids) == len(ids):
+        stored = job.album_image_ids
+        return dict(
+            zip(ids, await asyncio.gather(*(db.images.get(i) for i in stored)), strict=True)
+        )
 
     # Decoding and resizing a large image would stall every other chat: in a thread, one
     # per photo, since the album waits for all of them.
     async def photo(image_id: str) -> bytes:
         return await asyncio.to_thread(album_photo, await db.images.get(image_id))
 
-    ids = job.result_image_ids
     return dict(zip(ids, await asyncio.gather(*(photo(i) for i in ids)), strict=True))
 
 
@@ -93,14 +99,9 @@ async def send_files(bot: Bot, db: Storage, job: Job) -> None:
 
 
 def album_photo(png: bytes) -> bytes:
-    """A JPEG within Telegram's photo limits (10 MB, sides summing to 10,000 px); Telegram
-    recompresses photos anyway, and "Send as files" gives the lossless PNG."""
+    """The album's photo of a stored result (`storage.renditions`)."""
     with Image.open(io.BytesIO(png)) as image:
-        photo = image.convert("RGB")
-    photo.thumbnail((ALBUM_MAX_SIDE, ALBUM_MAX_SIDE), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    photo.save(buffer, format="JPEG", quality=92)
-    return buffer.getvalue()
+        return album_jpeg(image)
 
 
 async def _file(db: Storage, image_id: str, name: str) -> BufferedInputFile:

@@ -47,6 +47,7 @@ from runtime.logs import log_context
 from runtime.loops import OUTAGES, pause_unless_stopped, run_until, through_outages
 from storage.images import NewImage
 from storage.jobs import ErrorKind, Job
+from storage.renditions import album_jpeg
 from storage.status import JobStatus, Stage
 from storage.store import Storage
 
@@ -88,6 +89,18 @@ class Task:
     steps: PacedSteps
     cancelled: threading.Event = field(default_factory=threading.Event)
     clock: metrics.StageClock = field(default_factory=metrics.StageClock)
+
+
+@dataclass(frozen=True)
+class SavedImages:
+    """The ids of a job's stored images."""
+
+    results: list[str]
+    album: list[str]  # the results as the album's photos, in the same order
+    mask: str
+
+    def all(self) -> list[str]:
+        return [*self.results, *self.album, self.mask]
 
 
 class Worker:
@@ -250,7 +263,7 @@ class Worker:
         task.steps.report(Stage.SAVING, job.count, job.count)
         saving = time.monotonic()
         try:
-            ids, mask_id = await through_outages(
+            saved = await through_outages(
                 lambda: self._save_images(job, result), f"job {job.id} images"
             )
         except Exception as exc:
@@ -260,15 +273,16 @@ class Worker:
             await self._failed(task.claim, job, exc)
             return
         await task.steps.close()
-        metrics.IMAGES_STORED.labels(kind="result").inc(len(ids))
+        metrics.IMAGES_STORED.labels(kind="result").inc(len(saved.results))
         timings = task.clock.observe(result.engine, time.monotonic() - saving)
         done = await through_outages(
             lambda: self.ctx.lifecycle.succeed(
                 task.claim,
                 job,
                 self.ctx.name,
-                result_image_ids=ids,
-                mask_image_id=mask_id,
+                result_image_ids=saved.results,
+                album_image_ids=saved.album,
+                mask_image_id=saved.mask,
                 engine=result.engine,
                 cutout_doubt=result.cutout_doubt,
                 error=None,
@@ -278,33 +292,36 @@ class Worker:
             f"job {job.id} done",
         )
         if not done:
-            unused = [*ids, mask_id]
-            await through_outages(lambda: self._drop_unused(job, unused), f"job {job.id} drop")
+            await through_outages(lambda: self._drop_unused(job, saved.all()), f"job {job.id} drop")
             return
         metrics.JOBS.labels(status="done", engine=result.engine).inc()
         self.processed += 1
-        log.info("job done by %s (images: %d)", result.engine, len(ids))
+        log.info("job done by %s (images: %d)", result.engine, len(saved.results))
 
-    async def _save_images(self, job: Job, result: GenerationResult) -> tuple[list[str], str]:
-        """The results and the mask, each encoded in its own thread (encoding is most of
-        the time), then stored together."""
+    async def _save_images(self, job: Job, result: GenerationResult) -> SavedImages:
+        """The results (PNG, and JPEG for the album) and the mask, each encoded in its own
+        thread (encoding is most of the time), then stored together."""
 
         async def encoded(image: Image.Image, name: str, kind: str) -> NewImage:
-            png = await asyncio.to_thread(encode_png, image)
-            return NewImage(png, f"{job.id}-{name}.png", {"job_id": job.id, "kind": kind})
+            encode, ext = (album_jpeg, "jpg") if kind == "album" else (encode_png, "png")
+            data = await asyncio.to_thread(encode, image)
+            return NewImage(data, f"{job.id}-{name}.{ext}", {"job_id": job.id, "kind": kind})
 
+        numbered = list(enumerate(result.images, start=1))
         files = await asyncio.gather(
-            *(encoded(image, str(i + 1), "result") for i, image in enumerate(result.images)),
+            *(encoded(image, str(n), "result") for n, image in numbered),
+            *(encoded(image, str(n), "album") for n, image in numbered),
             encoded(result.mask, "mask", "mask"),
         )
-        *ids, mask_id = await self.ctx.storage.images.put_many(files)
-        return ids, mask_id
+        ids = await self.ctx.storage.images.put_many(files)
+        count = len(numbered)
+        return SavedImages(results=ids[:count], album=ids[count:-1], mask=ids[-1])
 
     async def _drop_unused(self, job: Job, image_ids: list[str]) -> None:
         """The job was cancelled, forgotten (/forget) or taken over while it painted:
         images that no record points at would otherwise never be deleted."""
         fresh = await self.ctx.storage.jobs.get(job.id)
-        kept = {*fresh.result_image_ids, fresh.mask_image_id} if fresh else set()
+        kept = set(fresh.made_image_ids()) if fresh else set()
         dropped = await self.ctx.storage.images.delete_many(i for i in image_ids if i not in kept)
         log.info("job no longer held: %d stored images dropped", dropped)
 

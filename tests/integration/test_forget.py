@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from aiogram.methods import EditMessageText
 
 from keyboards.callbacks import CountCb, ForgetCb, OptionCb, StyleCb
 from storage.forget import forget_chat
+from storage.images import ImageNotFound
 from storage.jobs import Job
 from storage.status import JobStatus
 from storage.store import Storage
@@ -37,7 +39,10 @@ async def a_finished_job(chat: Conversation) -> Job:
     )
     results = [await images.put(b"png", f"{job.id}-{i}.png", job_id=job.id) for i in (1, 2)]
     mask = await images.put(b"mask", f"{job.id}-mask.png", job_id=job.id, kind="mask")
-    await chat.deps.db.jobs.note(job.id, result_image_ids=results, mask_image_id=mask)
+    album = [await images.put(b"jpeg", f"{job.id}-1.jpg")]  # found by the record alone
+    await chat.deps.db.jobs.note(
+        job.id, result_image_ids=results, album_image_ids=album, mask_image_id=mask
+    )
     return job
 
 
@@ -63,6 +68,7 @@ async def test_forget_deletes_everything_after_confirmation(chat: Conversation):
     await state.update_data(suggest_shown=[idea.id])
     jobs = await deps.db.jobs.for_chat(chat.chat_id, 0, 10)
     assert len(jobs) == 2 and len(await chat_images(chat, [done.id])) == 6
+    [album_photo] = (await deps.db.jobs.get(done.id)).album_image_ids
 
     await chat.send(text="/forget")
     assert chat.texts()[-1].startswith("Delete every photo you sent me")
@@ -70,12 +76,14 @@ async def test_forget_deletes_everything_after_confirmation(chat: Conversation):
 
     assert await deps.db.jobs.for_chat(chat.chat_id, 0, 10) == []
     assert await chat_images(chat, [j.id for j in jobs]) == []
+    with pytest.raises(ImageNotFound):
+        await deps.db.images.get(album_photo)
     assert await state.get_data() == {} and await state.get_state() is None
     assert await deps.suggester.recall(idea.id) is None
     record = await deps.db.chats.get(chat.chat_id)
     assert record.forgotten_at is not None and record.first_name is None
     [edit] = [e for e in chat.bot.session.called(EditMessageText) if "deleted" in e.text]
-    assert edit.text.startswith("Done: deleted 2 jobs and 6 images.")
+    assert edit.text.startswith("Done: deleted 2 jobs and 7 images.")
     queued = next(j for j in jobs if j.status == JobStatus.QUEUED)
     assert await deps.job_queue.is_cancelled(queued.id), "a running job is told to stop"
 

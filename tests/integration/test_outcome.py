@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from aiogram.methods import EditMessageText, SendChatAction, SendMessage, SendPhoto
+from PIL import Image
 
 from bot.notifier import Notifier
 from bot.services import delivery
@@ -15,6 +16,7 @@ from bot.services.status import final_text
 from jobs.delivery import DeliveryLeases
 from locales import Translator
 from storage.jobs import Delivery, Job
+from storage.renditions import album_jpeg
 from storage.status import JobStatus
 from tests.support.conversation import Conversation
 from tests.support.notifying import delivered, events_handled, notifier_running, stored_job
@@ -68,6 +70,22 @@ async def test_an_outcome_is_sent_in_three_writes_to_its_record(chat: Conversati
     assert sent.sent_album_ids and sent.sent_status and sent.sent_actions_id is not None
     # The lease, the album's ids, then the status and the actions with the end.
     assert sent.rev - done.rev == 3
+
+
+async def test_an_album_photo_the_worker_stored_is_sent_as_it_is(chat: Conversation, monkeypatch):
+    """The bot makes no JPEG of its own (a decode and an encode per image, on the process
+    every chat shares) where the worker stored the album's photo beside the result."""
+    stored = album_jpeg(Image.new("RGB", (64, 48), (200, 30, 30)))
+    photo = await chat.deps.db.images.put(stored, "result.jpg", kind="album")
+
+    def no_conversion(png: bytes) -> bytes:
+        raise AssertionError("the stored album photo is converted again")
+
+    monkeypatch.setattr(delivery, "album_photo", no_conversion)
+    done = await _finished(chat, album_image_ids=[photo])
+    await _sent_once(chat, done, "the outcome is sent")
+    [album] = _albums(chat)
+    assert album.photo.data == stored
 
 
 async def test_a_delivery_cut_short_after_the_album_sends_only_the_rest(chat: Conversation):

@@ -185,7 +185,8 @@ async def test_retention_removes_exactly_the_images_older_than_the_limit(storage
     for job in (old, reused):
         record = await storage.jobs.get(job.id)
         assert record.images_expired and record.status == JobStatus.DONE
-        assert not any([await exists(storage, i) for i in record.result_image_ids])
+        assert record.album_image_ids, "album photos too"
+        assert not any([await exists(storage, i) for i in record.made_image_ids()])
     assert not await exists(storage, old.input_image_id)
     assert not await exists(storage, mask)
     assert await exists(storage, reused.input_image_id)  # the newer re-run still uses it
@@ -196,7 +197,8 @@ async def test_retention_removes_exactly_the_images_older_than_the_limit(storage
         assert not record.images_expired
         assert all([await exists(storage, i) for i in record.result_image_ids])
         assert await exists(storage, record.input_image_id)
-    assert removed.jobs == 2 and removed.images == 2 + 2 + 1 + 1 + 1
+    # Two jobs' results and album photos, a mask, a photo, an upload never made a job.
+    assert removed.jobs == 2 and removed.images == 2 * (2 + 2) + 1 + 1 + 1
     assert await remove_expired(storage, days=30) == removed.__class__(0, 0)
 
 

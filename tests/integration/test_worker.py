@@ -138,8 +138,17 @@ async def test_jobs_taken_together_are_all_done_and_acknowledged(
         assert len(done.result_image_ids) == 2
         results = [decode_image(await storage.images.get(i)) for i in done.result_image_ids]
         assert all(r.size == (256, 192) for r in results)
+        # The album's photos are stored beside the results, ready to be sent as they are.
+        jpegs = [await storage.images.get(i) for i in done.album_image_ids]
+        assert [j[:3] for j in jpegs] == [b"\xff\xd8\xff"] * 2, "JPEG"
+        album = [decode_image(j) for j in jpegs]
+        assert [(a.size, a.mode) for a in album] == [((256, 192), "RGB")] * 2
+        for result, photo in zip(results, album, strict=True):
+            difference = np.abs(np.asarray(result, np.int16) - np.asarray(photo, np.int16))
+            assert difference.mean() < 3, "each album photo is its own result"
         mask = decode_image(await storage.images.get(done.mask_image_id))
         assert mask.mode == "L" and mask.size == (256, 192)
+        assert sorted(await storage.images.ids(job_id=job.id)) == sorted(done.made_image_ids())
         # Done before a step could be shown (a long pace here: however slow the machine).
         kinds = [(e.type, e.stage) for e in await events(redis, settings, job.id)]
         assert kinds == [(EventType.DONE, None)]

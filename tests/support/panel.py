@@ -157,6 +157,10 @@ async def seed_job(
             await storage.images.put(product_photo(fmt="PNG"), f"{job.id}-{i}.png", kind="result")
             for i in range(results)
         ]
+        job.album_image_ids = [
+            await storage.images.put(product_photo(), f"{job.id}-{i}.jpg", kind="album")
+            for i in range(results)
+        ]
     if status == JobStatus.FAILED:
         job.error = job.error or "RuntimeError: the model ran out of memory"
     return await storage.jobs.create(job)

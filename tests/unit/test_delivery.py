@@ -6,7 +6,8 @@ import io
 
 from PIL import Image
 
-from bot.services.delivery import ALBUM_MAX_SIDE, album_photo
+from bot.services.delivery import album_photo
+from storage.renditions import ALBUM_MAX_SIDE
 
 
 def png(size: tuple[int, int]) -> bytes:
