@@ -317,12 +317,16 @@ class Lifecycle:
     async def runnable(self, claim: Claim, worker: str, read: bool = False) -> Job | None:
         """`start`'s first half, which writes nothing for a job that may run: the job,
         or None when it must not run (the entry settled). `run` then marks it running;
-        a worker may read the job's inputs meanwhile. Decided on the entry's copy of the
-        record as queued where it has one (`run` finds out if the record moved since),
-        else, or when `read`, on the record."""
+        a worker may read the job's inputs meanwhile. A new entry's copy of the record as
+        queued is taken as it is, with no round trip: a queued job may run, and `run`'s
+        compare-and-set finds a record that moved since (a cancel moves it). Otherwise,
+        or when `read`, decided on the record and the cancel request."""
+        # A reclaimed entry's job was started before: only its record says how it stands.
+        if claim.message.record and not (read or claim.reclaimed):
+            return Job.model_validate_json(claim.message.record)
         job_id = claim.message.job_id
         job, cancelled = await asyncio.gather(
-            self._record(claim, read), self.queue.is_cancelled(job_id)
+            self.storage.jobs.get(job_id), self.queue.is_cancelled(job_id)
         )
         if job is None or job.status.finished:
             if job is not None:  # what a crash may have cut short after the transition
@@ -343,12 +347,6 @@ class Lifecycle:
             await self._give_up(claim, job, worker, reason)
             return None
         return job
-
-    async def _record(self, claim: Claim, read: bool) -> Job | None:
-        # A reclaimed entry's job was started before: only its record says how it stands.
-        if claim.message.record and not (read or claim.reclaimed):
-            return Job.model_validate_json(claim.message.record)
-        return await self.storage.jobs.get(claim.message.job_id)
 
     async def run(self, claim: Claim, job: Job, worker: str) -> Job | None:
         """`start`'s second half: the runnable job, now running on `worker`; None when it

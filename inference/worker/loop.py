@@ -378,8 +378,8 @@ class Worker:
             log.info("job %s: progress not reported: %s", job.id, exc)
 
     async def _watch_cancel(self, task: Task, painted: asyncio.Event) -> None:
-        # The job's start has just asked (`Lifecycle.runnable`): the first look is a round
-        # later, so a job painted within one asks once.
+        # A cancel before the start moved the record, which the start found: the first
+        # look is a round later, so a job painted within one never asks.
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(painted.wait(), CANCEL_POLL_S)

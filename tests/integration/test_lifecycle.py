@@ -21,6 +21,7 @@ from storage.jobs import Delivery, Job, JobRepo
 from storage.status import JobStatus
 from storage.store import Storage
 from tests.support.mongo_watch import Commands
+from tests.support.redis_watch import commands_sent
 
 
 @pytest.fixture
@@ -328,8 +329,11 @@ async def watched(lifecycle, settings):
 async def test_a_queued_job_starts_in_one_write_from_its_entrys_copy(lifecycle, watched):
     watched_lc, commands = watched
     job = await submitted(lifecycle)
-    started = await watched_lc.start(await taken(lifecycle, "w1"), "w1")
+    claim = await taken(lifecycle, "w1")
+    async with commands_sent(lifecycle.redis, job.id) as redis_sent:
+        started = await watched_lc.start(claim, "w1")
     assert commands.sent == [("update", "jobs")], "the record is not read first"
+    assert redis_sent == [], "nor its cancel request: a cancel moves the record"
     stored = await lifecycle.storage.jobs.get(job.id)
     assert (started.status, started.owner, started.attempts, started.rev) == (
         JobStatus.RUNNING,
@@ -344,6 +348,16 @@ async def test_a_queued_job_starts_in_one_write_from_its_entrys_copy(lifecycle, 
         started.rev,
     )
     assert (started.status_message_id, started.queued_ts) == (101, stored.queued_ts)
+
+
+async def test_a_job_cancelled_before_its_start_is_not_started(lifecycle):
+    job = await submitted(lifecycle)
+    assert await lifecycle.cancel(job.id) == Cancel.CANCELLED
+    assert await lifecycle.start(await taken(lifecycle, "w1"), "w1") is None
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status, stored.attempts) == (JobStatus.CANCELLED, 0)
+    pending = await lifecycle.redis.xpending(lifecycle.keys.jobs, "workers")
+    assert pending["pending"] == 0
 
 
 async def test_a_job_that_moved_since_it_was_queued_is_decided_on_its_record(lifecycle):

@@ -23,7 +23,7 @@ from inference.worker.loop import Worker
 from inference.worker.main import worker_context
 from jobs import steps as steps_module
 from jobs.label_requests import known_label, request_label
-from jobs.lifecycle import Lifecycle
+from jobs.lifecycle import Cancel, Lifecycle, Policy
 from jobs.messages import EventType, JobEvent, JobMessage
 from jobs.names import WORKERS_GROUP, Keys
 from jobs.previews import known_preview, request_preview
@@ -301,18 +301,19 @@ async def test_jobs_taken_one_after_another_cost_no_ping_between_them(
     assert len([p for p in pings if p < last]) == 1
 
 
-async def test_a_job_painted_within_a_cancel_poll_asks_once_whether_it_was_cancelled(
+async def test_a_job_painted_within_a_cancel_poll_never_asks_whether_it_was_cancelled(
     settings, storage, redis, engines, monkeypatch
 ):
-    """Its start asks; the watcher beside the painting asks only a round later (made
-    long here, so that a slow machine cannot outlast it)."""
+    """A cancel before the start moves the record, which the start finds; the watcher
+    beside the painting asks only a round later (made long here, so that a slow machine
+    cannot outlast it)."""
     monkeypatch.setattr(loop, "CANCEL_POLL_S", 60.0)
     job = await submit(storage, redis, settings, product_photo((256, 192)), count=1)
     cancel_key = Keys(settings.stream_prefix).cancel(job.id)
     async with commands_sent(redis, cancel_key) as sent, worker_running(settings, engines):
         await eventually(lambda: final(storage, job.id))
     assert (await storage.jobs.get(job.id)).status == JobStatus.DONE
-    assert sent == ["EXISTS"]
+    assert sent == []
 
 
 async def test_a_job_cancelled_before_it_is_taken_never_runs(
@@ -323,12 +324,20 @@ async def test_a_job_cancelled_before_it_is_taken_never_runs(
     job = await storage.jobs.create(
         Job(chat_id=77, lang="en", style="loft", count=1, seed=1, input_image_id=image_id)
     )
-    await JobQueue(redis, keys, 100).request_cancel(job.id)
-    await JobQueue(redis, keys, 100).enqueue(JobMessage.of(job))  # its photo read, then dropped
-    await eventually(lambda: final(storage, job.id))
+    assert await Lifecycle(redis, keys, storage, Policy()).cancel(job.id) == Cancel.CANCELLED
+    # Its entry's copy of the record still says queued (its photo is read, then dropped).
+    await JobQueue(redis, keys, 100).enqueue(JobMessage.of(job))
+    await eventually(lambda: entries_done(redis, keys), what="the entry acknowledged")
     cancelled = await storage.jobs.get(job.id)
-    assert cancelled.status == JobStatus.CANCELLED and cancelled.result_image_ids == []
-    assert [e.type for e in await events(redis, settings, job.id)] == [EventType.CANCELLED]
+    assert (cancelled.status, cancelled.attempts) == (JobStatus.CANCELLED, 0)
+    assert cancelled.result_image_ids == [] and not await storage.images.ids(job_id=job.id)
+    assert {e.type for e in await events(redis, settings, job.id)} == {EventType.CANCELLED}
+
+
+async def entries_done(redis, keys: Keys) -> bool:
+    return (await redis.xpending(keys.jobs, WORKERS_GROUP))["pending"] == 0 and not (
+        await redis.xinfo_groups(keys.jobs)
+    )[0]["lag"]
 
 
 async def test_an_uploaded_photo_gets_its_product_category(settings, storage, redis, tiny_clip):
