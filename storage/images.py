@@ -52,6 +52,8 @@ class ImageStore:
         """Stores the images together; their ids, in order. The bucket's indexes are made
         at start-up (`storage.indexes`), so no write here checks them (pymongo's bucket
         does, before every file: on nx-27017 a scan of every stored file)."""
+        if not images:
+            return []  # an empty insert is an error to MongoDB's drivers
         ids = [ObjectId() for _ in images]
         chunks = [
             {"files_id": file_id, "n": n, "data": image.data[at : at + DEFAULT_CHUNK_SIZE]}

@@ -137,6 +137,7 @@ async def test_images_are_stored_in_gridfs_own_layout(settings, storage: Storage
     assert {k: v for k, v in docs[0].items() if k not in ("_id", "filename", "uploadDate")} == {
         k: v for k, v in docs[1].items() if k not in ("_id", "filename", "uploadDate")
     }
+    assert await storage.images.put_many([]) == []
     empty = await storage.images.put(b"", "empty.png")
     assert await storage.images.get(empty) == b""
     with pytest.raises(ImageNotFound):
