@@ -237,16 +237,14 @@ async def chat_loop(telegram, user, order: Order, jobs: int, think_s: float, sta
 
 
 def timings(telegram, chat: int, pressed: float, received: float, gpu_s: float) -> dict:
-    """Where one job's time went, from the Bot API calls the bot made for its chat: the
-    handler (Generate pressed → status message posted), then to the album sent; the job
-    is named by its status message's buttons (`with_start` splits the rest)."""
+    """When one job's album was sent, from the Bot API calls the bot made for its chat;
+    the job is named by its status message's buttons (`with_start` splits its time)."""
     calls = [
         c
         for c in telegram.requests
         if c.at >= pressed and c.ok and str(c.params.get("chat_id")) == str(chat)
     ]
     status = next((c for c in calls if c.method == "sendMessage"), None)
-    posted = status.at if status else pressed
     album = first(calls, lambda c: c.method in ("sendPhoto", "sendMediaGroup"), received)
     job = JOB_BUTTON.search(str(status.params.get("reply_markup"))) if status else None
     return {
@@ -254,26 +252,27 @@ def timings(telegram, chat: int, pressed: float, received: float, gpu_s: float) 
         "pressed": pressed,
         "received": received,
         "added": received - pressed - gpu_s,
-        "handler": posted - pressed,
-        "posted": posted,
         "album": album,
         "gpu_s": gpu_s,
     }
 
 
 async def with_start(s: Stack, samples: list[dict]) -> None:
-    """The queue (status message posted → a worker starts the job, the record's
-    `started_at`) and the worker and the delivery (→ the album is sent, less the
-    engine), for each sample. Read after the run: no read on the measured path."""
+    """Each sample's stages, from its job's record: the handler (Generate pressed → the
+    job queued, `queued_ts`), the queue (→ a worker starts it, `started_at`) and the
+    worker and the delivery (→ the album is sent, less the engine). Read after the run:
+    no read on the measured path."""
     wall_minus_perf = time.time() - time.perf_counter()
     db = await Storage.open(s.mongo_url, s.db)
     try:
         for t in samples:
             job = await db.jobs.get(t["job_id"]) if t["job_id"] else None
-            started = t["posted"]  # not found: all of it counted as the worker's
+            queued = started = t["pressed"]  # not found: all of it counted as the worker's
             if job is not None and job.started_at is not None:
+                queued = job.queued_ts - wall_minus_perf
                 started = job.started_at.timestamp() - wall_minus_perf
-            t["queue"] = started - t["posted"]
+            t["handler"] = queued - t["pressed"]
+            t["queue"] = started - queued
             t["worker_and_delivery"] = t["album"] - started - t["gpu_s"]
     finally:
         await db.close()
@@ -424,15 +423,11 @@ async def queue_jobs(s: Stack, chats: list[int]) -> list[str]:
         lc = Lifecycle(redis, Keys(s.prefix), db, Policy(queue_limit=len(chats) + 1))
         image = await db.images.put(product_photo((256, 192)), "original.jpg", kind="original")
         ids = []
-
-        async def no_status(position: int) -> None:
-            return None
-
         for i, chat in enumerate(chats):
             job = Job(
                 chat_id=chat, lang="en", style="minimal", count=1, seed=i, input_image_id=image
             )
-            await lc.submit(job, user_id=chat, quota_limit=10, post_status=no_status)
+            await lc.submit(job, user_id=chat, quota_limit=10)
             ids.append(job.id)
         return ids
     finally:

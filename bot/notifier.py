@@ -30,6 +30,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
+from cachetools import TTLCache
 
 from bot.metrics import ALBUMS_DELIVERED
 from bot.services.delivery import send_actions, send_album, shown_album_photos
@@ -59,11 +60,21 @@ POSITIONS_PER_ROUND = 200
 OUTBOX_EVERY_S = 2.0
 OUTBOX_PER_ROUND = 100
 CONCURRENT_DELIVERIES = 16
+STATUS_IDS_KEPT, STATUS_IDS_KEPT_S = 10_000, 3600.0
 # A step read this long after it was published is not shown: a dead bot's events, taken
 # over after a minute, would otherwise edit the status of a job long finished.
 PROGRESS_STALE_S = 30.0
+# A job is queued before its status message is posted; its outcome waits this long for
+# the message's id to be noted (longer than a Bot API call may take), then goes without
+# it: the bot that posted it stopped half-way.
+STATUS_POSTING_GRACE_S = 90.0
+STATUS_POSTING_RETRY_S = 1.0
 PERMANENT = (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound, ImageNotFound)
 TRANSIENT = (TelegramNetworkError, TelegramServerError, aiohttp.ClientError, TimeoutError)
+
+
+class StatusMessageComing(Exception):
+    """The job's status message is still being posted: its outcome is sent a bit later."""
 
 
 class Notifier:
@@ -76,6 +87,9 @@ class Notifier:
         self._sending: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._steps: dict[str, Paced[JobEvent]] = {}  # the steps of jobs being shown
+        # The status messages of running jobs whose steps came without one (a worker's copy
+        # of the record is taken before the message is posted): read once a job.
+        self._status_ids: TTLCache[str, int] = TTLCache(STATUS_IDS_KEPT, STATUS_IDS_KEPT_S)
         self._edit_slots = asyncio.Semaphore(CONCURRENT_DELIVERIES)
         self._next_reclaim = 0.0
         self._handled: list[str] = []  # events handed over, acknowledged with the next read
@@ -150,23 +164,36 @@ class Notifier:
                     log.info("job %s: progress not shown: %s", event.job_id, exc)
 
     async def _progress(self, event: JobEvent) -> None:
-        """One step in the status message. The event says which message, in which
-        language; a step of a job whose outcome has come is never shown (its pending
-        step is dropped then, and the worker sends no step after the outcome)."""
-        if event.status_message_id is None:
+        """One step in the status message. The event says in which language, and which
+        message when the worker knew it; a step of a job whose outcome has come is never
+        shown (its pending step is dropped then, and the worker sends no step after the
+        outcome)."""
+        message_id = event.status_message_id or await self._status_message_of(event.job_id)
+        if message_id is None:
             return
         try:
             t = Translator.load(event.lang or "en")
             await self._edit_status(
                 event.job_id,
                 event.chat_id,
-                event.status_message_id,
+                message_id,
                 progress_text(t, event),
                 builders.job_running(t, event.job_id),
             )
         except (TelegramRetryAfter, *PERMANENT, *TRANSIENT) as exc:
             # A step is a courtesy: the next one, or the outcome, will be shown.
             log.info("job %s: progress not shown: %s", event.job_id, exc)
+
+    async def _status_message_of(self, job_id: str) -> int | None:
+        """The job's status message as its record names it; None while it is being posted
+        (the step is not shown)."""
+        message_id = self._status_ids.get(job_id)
+        if message_id is None:
+            job = await self._deps.db.jobs.get(job_id)
+            message_id = job.status_message_id if job is not None else None
+            if message_id is not None:
+                self._status_ids[job_id] = message_id
+        return message_id
 
     # -- outcomes -----------------------------------------------------------------------
 
@@ -224,6 +251,8 @@ class Notifier:
             await self.send_outcome(job, chat, photos)
         except LeaseLost:
             log.warning("job %s: delivery taken over by another notifier", job.id)
+        except StatusMessageComing:
+            await self._later(job, STATUS_POSTING_RETRY_S, False, "status message coming")
         except TelegramRetryAfter as exc:
             log.warning("job %s: Telegram asks to wait %ss", job.id, exc.retry_after)
             await self._later(job, exc.retry_after, False, str(exc))
@@ -268,6 +297,8 @@ class Notifier:
             ALBUMS_DELIVERED.inc()
             fault_point("notifier.after_album")
         last: dict[str, Any] = {}  # recorded with the delivery's end: one write less
+        if not job.sent_status and job.status_posting:
+            job = await self._with_status_message(job)
         if not job.sent_status:
             if await self._final_status(job, t):
                 job = await self._leases.record(job, sent_status=True)
@@ -277,6 +308,18 @@ class Notifier:
             last["sent_actions_id"] = await send_actions(self._bot, job, t)
         await self._leases.end(job, ok=True, **last)
         log.info("%s: told the user", job.status)
+
+    async def _with_status_message(self, job: Job) -> Job:
+        """The job with its status message's id, once noted on the record; raises
+        `StatusMessageComing` while it may still be, after the grace the job as it is
+        (its status message, if any, was never noted: the outcome goes without it)."""
+        fresh = await self._deps.db.jobs.get(job.id)
+        if fresh is not None and not fresh.status_posting:
+            return job.model_copy(update={"status_message_id": fresh.status_message_id})
+        if time.time() - job.created_at.timestamp() < STATUS_POSTING_GRACE_S:
+            raise StatusMessageComing(job.id)
+        log.warning("job %s: status message never noted; the outcome goes without it", job.id)
+        return job
 
     async def _final_status(self, job: Job, t: Translator) -> bool:
         """The status message says how the job ended; True when that took a new message

@@ -54,7 +54,8 @@ class DeliveryLeases:
                 return None
             return {"delivery_owner": self.owner, "delivery_lease_until": now + self._lease_s}
 
-        return await self._lc.change(job, decide)
+        # Read back: the status message's id may have been noted since `seen` was copied.
+        return await self._lc.change(job, decide, read_back=True)
 
     async def _alive(self, owner: str) -> bool:
         if owner in ("", self.owner):

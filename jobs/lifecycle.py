@@ -13,8 +13,9 @@ write, and the notifier finds and sends what is pending whether or not its event
 
 Who calls what (nothing else writes a job's status):
 
-- bot and panel: `submit(job, user_id=, quota_limit=, post_status=)` (quota, record, queue,
-  status message, undone as a unit when a step fails; raises `Refused`),
+- bot and panel: `submit(job, user_id=, quota_limit=, post_status=)` (quota, record and
+  queue, undone as a unit when a step fails, then the status message, which calls the
+  job off when it cannot be posted; raises `Refused`),
   `cancel(job_id)`, `retry(job_id)` (a failed or cancelled job as a new attempt),
   `requeue_dead(job_id)` (a dead letter back into the queue), `redeliver(job_id)` (send a
   finished job's outcome to its chat again), `reap()` (repairs stuck jobs; one caller at
@@ -118,17 +119,21 @@ class Lifecycle:
 
     # -- the record ------------------------------------------------------------------
 
-    async def change(self, job: Job | None, decide: Decide) -> Job | None:
+    async def change(
+        self, job: Job | None, decide: Decide, *, read_back: bool = False
+    ) -> Job | None:
         """Applies what `decide` says to the record, deciding again on the fresh record
-        whenever another process changed it first; None when `decide` refuses. For this
+        whenever another process changed it first; None when `decide` refuses. With
+        `read_back`, the record returned is as stored (`JobRepo.swap_and_read`). For this
         module and its helpers (`jobs.reaper`, `jobs.delivery`) only."""
+        swap = self.storage.jobs.swap_and_read if read_back else self.storage.jobs.swap
         for _ in range(MAX_RACES):
             if job is None:
                 return None
             fields = decide(job)
             if fields is None:
                 return None
-            moved = await self.storage.jobs.swap(job, **fields)
+            moved = await swap(job, **fields)
             if moved is not None:
                 return moved
             job = await self.storage.jobs.get(job.id)
@@ -171,11 +176,20 @@ class Lifecycle:
     # -- the bot and the panel ----------------------------------------------------------
 
     async def submit(
-        self, job: Job, *, user_id: int, quota_limit: int, post_status: PostStatus
+        self,
+        job: Job,
+        *,
+        user_id: int,
+        quota_limit: int,
+        post_status: PostStatus | None = None,
     ) -> Job:
-        """Takes the quota and an active slot, records the job, posts its status message
-        (`post_status(position)` returns its message id) and queues it. A step that fails
-        undoes the ones before it; `Refused` says why a job was not taken."""
+        """Takes the quota and an active slot, records and queues the job, then posts its
+        status message (`post_status(position)` returns its message id) and notes it on
+        the record. Queued first: a worker takes the job while the message is on its way
+        to Telegram, a round trip across the internet. A step up to the queueing that
+        fails undoes the ones before it; a status message that cannot be posted calls the
+        job off without a word in the chat (the caller says why). `Refused` says why a
+        job was not taken."""
         day = utc_day()  # once: the day whose quota it takes is the day it is given back to
         # The queue's length is only shown (the limit is checked with the XADD): read beside.
         taken, waiting = await asyncio.gather(
@@ -199,34 +213,71 @@ class Lifecycle:
         job = job.model_copy(update={"user_id": user_id, "quota_day": day, "rev": 0})
         created = False
         try:
-            # The limit is checked where it counts, atomically with the XADD (a status message
-            # posted meanwhile then says the queue is full).
             if isinstance(waiting, BaseException):
                 raise waiting  # the quota just taken is given back below
-            position = waiting + 1
-            message_id = await post_status(position)
             queued = {
-                "status_message_id": message_id,
-                "position": position,
+                "position": waiting + 1,
                 "queued_ts": time.time(),
+                "status_posting": post_status is not None,
             }
             job = job.model_copy(update=queued)
             await self.storage.jobs.create(job)
             created = True
-            await self.queue.enqueue(JobMessage.of(job))  # with a copy of the record as stored
+            # With a copy of the record as stored; the limit is checked here, atomically.
+            await self.queue.enqueue(JobMessage.of(job))
         except Exception as exc:
             await self._undo_submit(job, created)
             if isinstance(exc, QueueFull):
                 raise Refused("queue-full", self.policy.queue_limit) from None
             raise
-        log.info("job %s queued for chat %s at position %d", job.id, job.chat_id, position)
-        return job
+        log.info("job %s queued for chat %s at position %s", job.id, job.chat_id, job.position)
+        if post_status is None:
+            return job
+        return await self._post_status(job, post_status)
 
     async def _undo_submit(self, job: Job, created: bool) -> None:
         await self.quota.give_back(job.id, job.user_id or job.chat_id, job.chat_id, job.quota_day)
         await self.quota.release_active(job.chat_id, job.id)
         if created:
             await self.storage.jobs.delete(job.id)
+
+    async def _post_status(self, job: Job, post_status: PostStatus) -> Job:
+        """Posts the queued job's status message and notes its id on the record (not a
+        change of the job's state: no revision, so a worker's copy stays current)."""
+        try:
+            message_id = await post_status(job.position or 1)
+        except Exception:
+            await self._withdraw(job)
+            raise
+        posted = {"status_message_id": message_id, "status_posting": False}
+        try:
+            await self.storage.jobs.note(job.id, **posted)
+        except Exception:
+            # The job goes on; its delivery finishes without this message once it stops
+            # waiting for the id (see the notifier).
+            log.exception("job %s: its status message %s not noted", job.id, message_id)
+            return job
+        return job.model_copy(update=posted)
+
+    async def _withdraw(self, job: Job) -> None:
+        """Calls off a job whose status message could not be posted: cancelled at once
+        while queued (its quota given back), stopped by its worker once running; its
+        outcome says nothing more in the chat."""
+        was_queued = False
+
+        def decide(j: Job) -> dict[str, Any] | None:
+            nonlocal was_queued
+            was_queued = j.status == JobStatus.QUEUED
+            silent = {"status_posting": False, "sent_status": True}
+            return self._final(JobStatus.CANCELLED, **silent) if was_queued else silent
+
+        try:
+            await self.queue.request_cancel(job.id)
+            withdrawn = await self.change(job, decide)
+            if withdrawn is not None and was_queued:
+                await self._finished(withdrawn, give_back=True)
+        except Exception:
+            log.exception("job %s: not called off after its status message failed", job.id)
 
     async def cancel(self, job_id: str) -> Cancel:
         """By its user or an admin: a queued job ends at once (its quota given back); a

@@ -61,11 +61,12 @@ class JobEvent(BaseModel):
     done: int = 0
     total: int = 0
     # A progress event's status message and language: the notifier edits the message
-    # without reading the job's record.
+    # without reading the job's record, and reads it only when the worker's copy had no
+    # message yet (a job is queued before its status message is posted).
     status_message_id: int | None = None
     lang: str | None = None
-    # When the job was queued, its status message posted: a step is not shown within a
-    # second of that either (see the notifier).
+    # When the job was queued: a step is not shown within a second of that either (see
+    # the notifier).
     queued_at: float | None = None
     # A final event's job record (JSON) as its transition wrote it: the notifier starts
     # from it without reading it again; its compare-and-set finds a record changed since.

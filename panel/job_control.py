@@ -50,7 +50,7 @@ class JobControl:
         """Records and queues a "Try it" job; it has no chat, so no status message."""
         try:
             queued = await self._lifecycle.submit(
-                job, user_id=PANEL_CHAT_ID, quota_limit=TRY_IT_QUOTA, post_status=_no_message
+                job, user_id=PANEL_CHAT_ID, quota_limit=TRY_IT_QUOTA
             )
         except Refused as refused:
             raise ActionRefused(REFUSALS[refused.reason]) from None
@@ -116,7 +116,3 @@ class JobControl:
     async def _audit(self, actor: str, action: str, target: str) -> None:
         log.info("%s: %s %s", actor, action, target)
         await audit.record(self._redis, self._keys, actor, action, target)
-
-
-async def _no_message(position: int) -> None:
-    return None

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from catalog.cutouts import CutoutChoice
@@ -76,6 +77,10 @@ class Job(BaseModel):
     status: JobStatus = JobStatus.QUEUED
     rev: int = 0  # bumped by every change of the record: compare-and-set
     status_message_id: int | None = None
+    # Its status message is on its way to the chat: the job is queued first, and the
+    # message's id is noted on the record once Telegram has answered (a copy of the
+    # record taken meanwhile, the worker's, has no id: read the record for it).
+    status_posting: bool = False
     position: int | None = None  # the queue position its status message shows
     attempts: int = 0  # attempts started, crashed ones included
     error: str | None = None
@@ -114,6 +119,12 @@ class Job(BaseModel):
         return [*self.result_image_ids, *self.album_image_ids, *mask]
 
 
+def _compare_and_set(job: Job, fields: dict[str, Any]) -> tuple[dict, dict]:
+    stored = {k: str(v) if isinstance(v, StrEnum) else v for k, v in fields.items()}
+    changes = {**stored, "rev": job.rev + 1, "updated_at": _now()}
+    return {"_id": job.id, "rev": job.rev}, {"$set": changes}
+
+
 class JobRepo:
     def __init__(self, collection: AsyncCollection) -> None:
         self._col = collection
@@ -129,12 +140,20 @@ class JobRepo:
     async def swap(self, job: Job, **fields: Any) -> Job | None:
         """Writes `fields` only if the record is still at `job.rev`; the new record, or
         None when another process changed it first (read it again and decide again)."""
-        stored = {k: str(v) if isinstance(v, StrEnum) else v for k, v in fields.items()}
-        changes = {**stored, "rev": job.rev + 1, "updated_at": _now()}
-        result = await self._col.update_one({"_id": job.id, "rev": job.rev}, {"$set": changes})
+        filter_, changes = _compare_and_set(job, fields)
+        result = await self._col.update_one(filter_, changes)
         if result.modified_count != 1:
             return None
         return job.model_copy(update={**fields, "rev": job.rev + 1})
+
+    async def swap_and_read(self, job: Job, **fields: Any) -> Job | None:
+        """`swap` in the same one round trip, returning the record as stored: with what
+        was noted on it meanwhile (`note`), which a copy of the record does not know."""
+        filter_, changes = _compare_and_set(job, fields)
+        doc = await self._col.find_one_and_update(
+            filter_, changes, return_document=ReturnDocument.AFTER
+        )
+        return Job.model_validate(doc) if doc else None
 
     async def note(self, job_id: str, **fields: Any) -> None:
         """Informational fields (queue position, stream entry) that decide nothing."""

@@ -32,15 +32,11 @@ async def launch(
 ) -> Job | None:
     """Queues the job and posts its status message; tells the user why when it can't."""
     limit = chat.daily_quota if chat.daily_quota is not None else deps.settings.daily_quota
-    posted: list[int] = []
 
     async def post_status(position: int) -> int:
-        # The status message exists before a worker can take the job, so every event
-        # about the job finds the message to edit.
         status = await bot.send_message(
             job.chat_id, queued_text(t, position), reply_markup=builders.job_running(t, job.id)
         )
-        posted.append(status.message_id)
         return status.message_id
 
     try:
@@ -49,19 +45,8 @@ async def launch(
         )
     except Refused as refusal:
         log.info("chat %s: job refused (%s)", job.chat_id, refusal.reason)
-        await _say(bot, job.chat_id, posted, refusal_text(t, refusal))
+        await bot.send_message(job.chat_id, refusal_text(t, refusal))
         return None
-    except Exception:
-        if posted:  # the status message must not promise a job that was undone
-            await _say(bot, job.chat_id, posted, t.get("error-generic"))
-        raise
-
-
-async def _say(bot: Bot, chat_id: int, posted: list[int], text: str) -> None:
-    if posted:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=posted[0])
-    else:
-        await bot.send_message(chat_id, text)
 
 
 def rerun_of(job: Job, seed: int, lang: str) -> Job:

@@ -62,16 +62,87 @@ async def test_submit_records_queues_and_posts_the_status_message(lifecycle):
     assert await lifecycle.quota.used(7, 42, stored.quota_day) == 2
 
 
-async def test_a_failed_submit_is_undone_as_a_unit(lifecycle):
+async def test_a_job_is_queued_before_its_status_message_is_posted(lifecycle):
+    """A worker may take the job while its status message is on its way to Telegram (a
+    round trip across the internet); the message's id is noted on the record after, not
+    as a change of the job (the worker's copy keeps its revision)."""
+    seen: list[Job | None] = []
+
+    async def post_status(position: int) -> int:
+        seen.append(await lifecycle.storage.jobs.get(job.id))
+        assert await lifecycle.queue.positions() == {job.id: position}
+        return 555
+
+    job = a_job()
+    queued = await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=post_status)
+    [while_posting] = seen
+    assert (while_posting.status_posting, while_posting.status_message_id) == (True, None)
+    [entry] = await lifecycle.redis.xrange(lifecycle.keys.jobs)
+    copy = Job.model_validate_json(JobMessage.from_fields(entry[1]).record)
+    assert copy.status_posting and copy.status_message_id is None
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status_posting, stored.status_message_id) == (False, 555)
+    assert stored.rev == copy.rev == while_posting.rev
+    assert (queued.status_message_id, queued.rev) == (555, stored.rev)
+
+
+async def test_a_submit_that_fails_before_the_job_is_queued_is_undone_as_a_unit(
+    lifecycle, monkeypatch
+):
+    async def redis_down(message: JobMessage) -> str:
+        raise ConnectionError("Redis is down")
+
+    async def post_status(position: int) -> int:
+        raise AssertionError("a status message for a job that is not queued")
+
+    monkeypatch.setattr(lifecycle.queue, "enqueue", redis_down)
+    job = a_job()
+    with pytest.raises(ConnectionError):
+        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=post_status)
+    assert await lifecycle.storage.jobs.get(job.id) is None
+    assert await lifecycle.quota.used(7, 42, _today()) == 0
+    assert await lifecycle.redis.zcard(lifecycle.keys.active(42)) == 0
+
+
+async def test_a_status_message_that_cannot_be_posted_calls_the_queued_job_off(lifecycle):
+    """The caller tells the user what went wrong; the job ends without a word of its own
+    in the chat, its quota given back, and its entry, taken later, does nothing."""
+
     async def broken(position: int) -> int:
         raise RuntimeError("Telegram is down")
 
     job = a_job()
     with pytest.raises(RuntimeError):
         await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=broken)
-    assert await lifecycle.storage.jobs.get(job.id) is None
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status, stored.sent_status, stored.status_posting) == (
+        JobStatus.CANCELLED,
+        True,
+        False,
+    )
     assert await lifecycle.quota.used(7, 42, _today()) == 0
     assert await lifecycle.redis.zcard(lifecycle.keys.active(42)) == 0
+    claim = await taken(lifecycle, "w1")
+    assert await lifecycle.start(claim, "w1") is None
+
+
+async def test_a_status_message_that_fails_after_the_job_started_stops_it(lifecycle):
+    """A worker took the job while its status message was on its way: it is asked to
+    stop, as a cancel would, and its outcome will say nothing more in the chat."""
+    started: list[Job] = []
+
+    async def started_then_broken(position: int) -> int:
+        claim = await taken(lifecycle, "w1")
+        started.append(await lifecycle.start(claim, "w1"))
+        raise RuntimeError("Telegram is down")
+
+    job = a_job()
+    with pytest.raises(RuntimeError):
+        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=started_then_broken)
+    assert started[0] is not None
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status, stored.sent_status) == (JobStatus.RUNNING, True)
+    assert await lifecycle.queue.is_cancelled(job.id)
 
 
 async def test_quota_counts_the_user_across_chats_and_the_chat_across_users(lifecycle):
@@ -347,7 +418,9 @@ async def test_a_queued_job_starts_in_one_write_from_its_entrys_copy(lifecycle, 
         started.attempts,
         started.rev,
     )
-    assert (started.status_message_id, started.queued_ts) == (101, stored.queued_ts)
+    assert started.queued_ts == stored.queued_ts
+    # Copied before its status message was posted: the notifier reads the message's id.
+    assert (started.status_message_id, stored.status_message_id) == (None, 101)
 
 
 async def test_a_job_cancelled_before_its_start_is_not_started(lifecycle):

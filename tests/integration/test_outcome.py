@@ -6,10 +6,12 @@ end, and a delivery cut short after the album sending only what is missing. The 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from aiogram.methods import EditMessageText, SendChatAction, SendMessage, SendPhoto
 from PIL import Image
 
+from bot import notifier as notifier_module
 from bot.notifier import Notifier
 from bot.services import delivery
 from bot.services.status import final_text
@@ -29,13 +31,9 @@ EN = Translator.load("en")
 
 async def _finished(chat: Conversation, **fields) -> Job:
     image = await chat.deps.db.images.put(product_photo(), "result.png", kind="result")
+    defaults = {"status_message_id": STATUS_MESSAGE, "result_image_ids": [image]}
     return await stored_job(
-        chat,
-        status=JobStatus.DONE,
-        status_message_id=STATUS_MESSAGE,
-        result_image_ids=[image],
-        delivery=Delivery.PENDING,
-        **fields,
+        chat, status=JobStatus.DONE, delivery=Delivery.PENDING, **{**defaults, **fields}
     )
 
 
@@ -158,3 +156,44 @@ async def test_an_album_read_for_a_noticeable_time_shows_sending_a_photo_once(
     assert len(_albums(chat)) == 1
     actions = chat.bot.session.called(SendChatAction)
     assert [(a.chat_id, a.action) for a in actions] == [(chat.chat_id, "upload_photo")]
+
+
+async def test_an_album_done_before_its_status_message_was_noted_waits_for_it_there_only(
+    chat: Conversation, monkeypatch
+):
+    """A job is queued before its status message is posted, so its outcome can come
+    first (a fast failure, a slow Telegram). The album goes at once; the status line
+    waits for the message's id, then edits that message: no second status message."""
+    monkeypatch.setattr(notifier_module, "STATUS_POSTING_RETRY_S", 0.2)
+    monkeypatch.setattr(notifier_module, "OUTBOX_EVERY_S", 0.1)
+    deps = chat.deps
+    done = await _finished(chat, status_message_id=None, status_posting=True)
+    async with notifier_running(chat, "outcome-test"):
+        await deps.lifecycle.announce(done)
+        await eventually(lambda: _albums(chat), what="the album is sent")
+        await asyncio.sleep(1.0)  # the status line is held back meanwhile
+        waiting = await deps.db.jobs.get(done.id)
+        assert waiting.delivery == Delivery.PENDING and not waiting.sent_status
+        assert _status_edits(chat) == [] and _actions(chat) == []
+        await deps.db.jobs.note(done.id, status_message_id=STATUS_MESSAGE, status_posting=False)
+        sent = await eventually(lambda: delivered(chat, done.id), what="the rest is sent")
+    assert len(_albums(chat)) == 1
+    assert _status_edits(chat) == [final_text(EN, sent)]
+    assert len(_actions(chat)) == 1  # the "What next?" message, and no status of its own
+    assert sent.delivery_tries == 0  # waiting for the message is no failed try
+
+
+async def test_a_status_message_never_noted_is_waited_for_so_long_only(chat: Conversation):
+    """The bot that posted it stopped before noting its id: past the grace the outcome is
+    told in a message of its own."""
+    old = datetime.now(UTC) - timedelta(seconds=notifier_module.STATUS_POSTING_GRACE_S + 1)
+    failed = await stored_job(
+        chat,
+        status=JobStatus.FAILED,
+        error="boom",
+        delivery=Delivery.PENDING,
+        status_posting=True,
+        created_at=old,
+    )
+    sent = await _sent_once(chat, failed, "the outcome is told")
+    assert [m.text for m in _actions(chat)] == [final_text(EN, sent)]

@@ -90,6 +90,38 @@ async def test_a_jobs_steps_are_forgotten_a_pace_after_the_last_one_shown(
     assert edits(chat) == [EN.get("status-cutting")]
 
 
+async def test_steps_of_a_job_taken_before_its_status_message_was_posted_find_it(
+    chat: Conversation, monkeypatch
+):
+    """The worker's copy of the record was taken from the queue before the status message
+    was posted, so its steps name no message: the notifier reads the record for it, once
+    for the job, and shows no step while the message is still on its way."""
+    monkeypatch.setattr(notifier_module, "STEP_EVERY_S", 0.2)
+    deps = chat.deps
+    job = await stored_job(chat, count=2, status=JobStatus.RUNNING, status_posting=True)
+    reads: list[str] = []
+    get = deps.db.jobs.get
+
+    async def read(job_id: str) -> Job | None:
+        reads.append(job_id)
+        return await get(job_id)
+
+    monkeypatch.setattr(deps.db.jobs, "get", read)
+    async with notifier_running(chat, "posting-test"):
+        await deps.lifecycle.progress(job, Stage.CUTTING, 0, 2)
+        await eventually(lambda: reads, what="the record is read for the message")
+        await eventually(lambda: events_handled(deps), what="the step is read")
+        await deps.db.jobs.note(job.id, status_message_id=STATUS_MESSAGE, status_posting=False)
+        for done in (1, 2):
+            await deps.lifecycle.progress(job, Stage.PAINTING, done, 2)
+            await eventually(
+                lambda d=done: EN.get("status-painting", done=d, total=2) in edits(chat),
+                what=f"step {done} is shown",
+            )
+    assert edits(chat) == [EN.get("status-painting", done=d, total=2) for d in (1, 2)]
+    assert reads == [job.id, job.id], "read until the message was noted, then kept"
+
+
 @asynccontextmanager
 async def _first_step_read(chat: Conversation, notifier: str) -> AsyncIterator[Job]:
     """A running job whose first step a running notifier has read (until the block ends)."""
