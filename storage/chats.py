@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -32,6 +31,10 @@ class Chat(BaseModel):
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+# A chat's `last_seen` is kept to within this: the panel lists chats by it.
+SEEN_WITHIN = timedelta(minutes=1)
+
+
 class ChatRepo:
     def __init__(self, collection: AsyncCollection) -> None:
         self._col = collection
@@ -39,20 +42,23 @@ class ChatRepo:
     async def touch(
         self, chat_id: int, lang: str, username: str | None, first_name: str | None
     ) -> Chat:
-        """Records that the chat spoke now; creates it with `lang` on first contact."""
-        seen = {"last_seen": datetime.now(UTC), "username": username, "first_name": first_name}
-        # One round trip on every update: the record as updated comes back with the update.
+        """Records that the chat spoke now (to within SEEN_WITHIN: every update of a chat
+        comes here, and a read costs less than a write); creates it with `lang` on first
+        contact."""
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: BSON's ms
+        seen = {"last_seen": now, "username": username, "first_name": first_name}
+        chat = await self.get(chat_id)
+        if chat is not None:
+            if (chat.username, chat.first_name) == (username, first_name) and (
+                timedelta(0) <= now - chat.last_seen < SEEN_WITHIN
+            ):
+                return chat
+            await self._col.update_one({"chat_id": chat_id}, {"$set": seen})
+            return chat.model_copy(update=seen)
         # Insert-then-update on first contact rather than $setOnInsert, which nx-27017 does
         # not apply.
-        doc = await self._col.find_one_and_update(
-            {"chat_id": chat_id},
-            {"$set": seen},
-            projection={"_id": False},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is not None:
-            return Chat.model_validate(doc)
-        chat = Chat(chat_id=chat_id, lang=lang, **seen)
+        chat = Chat(chat_id=chat_id, lang=lang, created_at=now, **seen)
         try:
             await self._col.insert_one(chat.model_dump())
             return chat

@@ -12,6 +12,7 @@ read then finds none, or a gap where the chunks are being removed).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -49,7 +50,8 @@ class ImageStore:
         return (await self.put_many([NewImage(data, filename, metadata)]))[0]
 
     async def put_many(self, images: list[NewImage]) -> list[str]:
-        """Stores the images together; their ids, in order. The bucket's indexes are made
+        """Stores the images together, all chunks in one command and all files documents
+        in another, sent side by side; their ids, in order. The bucket's indexes are made
         at start-up (`storage.indexes`), so no write here checks them (pymongo's bucket
         does, before every file: on nx-27017 a scan of every stored file)."""
         if not images:
@@ -60,22 +62,31 @@ class ImageStore:
             for file_id, image in zip(ids, images, strict=True)
             for n, at in enumerate(range(0, len(image.data), DEFAULT_CHUNK_SIZE))
         ]
-        if chunks:
-            await self._chunks.insert_many(chunks)
         now = datetime.now(UTC)
-        await self._files.insert_many(
-            [
-                {
-                    "_id": file_id,
-                    "filename": image.filename,
-                    "metadata": image.metadata,
-                    "chunkSize": DEFAULT_CHUNK_SIZE,
-                    "length": Int64(len(image.data)),
-                    "uploadDate": now,
-                }
-                for file_id, image in zip(ids, images, strict=True)
-            ]
+        files = [
+            {
+                "_id": file_id,
+                "filename": image.filename,
+                "metadata": image.metadata,
+                "chunkSize": DEFAULT_CHUNK_SIZE,
+                "length": Int64(len(image.data)),
+                "uploadDate": now,
+            }
+            for file_id, image in zip(ids, images, strict=True)
+        ]
+        # Side by side, in one round trip's time: no reader knows these ids before the
+        # caller records them, so a files document is never read before its chunks are
+        # there. When one half fails, the other is deleted.
+        written = await asyncio.gather(
+            *([self._chunks.insert_many(chunks)] if chunks else []),
+            self._files.insert_many(files),
+            return_exceptions=True,
         )
+        failure = next((w for w in written if isinstance(w, BaseException)), None)
+        if failure is not None:
+            with contextlib.suppress(Exception):
+                await self.delete_many(str(file_id) for file_id in ids)
+            raise failure
         return [str(file_id) for file_id in ids]
 
     async def get(self, image_id: str) -> bytes:

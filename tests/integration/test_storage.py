@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 from pymongo import AsyncMongoClient
 
-from storage.chats import ChatRepo
+from storage.chats import SEEN_WITHIN, ChatRepo
 from storage.images import ImageNotFound, ImageStore, NewImage
 from storage.jobs import Job
 from storage.status import JobStatus
@@ -108,7 +110,9 @@ async def test_an_album_is_stored_in_two_commands_and_an_image_read_in_one(
         *ids, mask = await images.put_many(
             [*album, NewImage(b"mask", "mask.png", {"job_id": "j1"})]
         )
-        assert commands.sent == [("insert", "images.chunks"), ("insert", "images.files")]
+        assert sorted(commands.sent) == [("insert", "images.chunks"), ("insert", "images.files")]
+        # Side by side: the second is sent before the first is answered.
+        assert [step for step, _ in commands.timeline] == ["sent", "sent", "answered", "answered"]
         commands.sent.clear()
         assert await images.get(ids[2]) == album[2].data  # two chunks
         assert commands.sent == [("find", "images.chunks")]
@@ -118,6 +122,23 @@ async def test_an_album_is_stored_in_two_commands_and_an_image_read_in_one(
         assert await storage.images.ids(kind="result") == ids
     finally:
         await watched.close()
+
+
+async def test_an_album_whose_files_documents_fail_leaves_no_chunks(
+    settings, storage: Storage, monkeypatch
+):
+    images = storage.images
+    chunks = storage.client[settings.mongo_db]["images.chunks"]
+    before = [c["_id"] async for c in chunks.find({}, projection={"_id": True})]
+
+    async def refused(documents, *args, **kwargs):
+        raise ConnectionError("MongoDB went away")
+
+    monkeypatch.setattr(images._files, "insert_many", refused)
+    with pytest.raises(ConnectionError):
+        await images.put_many([NewImage(b"x" * 300_000, "1.png", {"kind": "result"})])
+    after = [c["_id"] async for c in chunks.find({}, projection={"_id": True})]
+    assert after == before
 
 
 async def test_images_are_stored_in_gridfs_own_layout(settings, storage: Storage):
@@ -146,16 +167,42 @@ async def test_images_are_stored_in_gridfs_own_layout(settings, storage: Storage
         await storage.images.get("not-an-id")
 
 
-async def test_a_known_chat_is_touched_in_one_round_trip(settings, storage: Storage):
-    """Every update touches its chat: the record comes back with the update itself."""
-    await storage.chats.touch(1002, "ru", "boris", "Boris")
+async def test_a_chat_that_spoke_lately_is_touched_by_one_read(settings, storage: Storage):
+    """Every update touches its chat: within a minute of the last write, with the same
+    names, nothing is written (a read costs less than a write, on every update)."""
+    first = await storage.chats.touch(1002, "ru", "boris", "Boris")
+    async with _watched_chats(settings) as (chats, commands):
+        chat = await chats.touch(1002, "en", "boris", "Boris")
+        assert commands.sent == [("find", "chats")]
+    assert chat == first == await storage.chats.get(1002)
+    assert chat.last_seen.tzinfo is not None
+
+
+async def test_a_chat_is_written_when_its_names_change_or_a_minute_has_passed(
+    settings, storage: Storage
+):
+    await storage.chats.touch(1003, "ru", "boris", "Boris")
+    async with _watched_chats(settings) as (chats, commands):
+        renamed = await chats.touch(1003, "en", "bob", "Bob")
+        assert commands.sent == [("find", "chats"), ("update", "chats")]
+    assert (renamed.lang, renamed.username, renamed.first_name) == ("ru", "bob", "Bob")
+    assert await storage.chats.get(1003) == renamed
+
+    long_ago = renamed.last_seen - SEEN_WITHIN - timedelta(seconds=1)
+    chats_collection = storage.client[settings.mongo_db]["chats"]
+    await chats_collection.update_one({"chat_id": 1003}, {"$set": {"last_seen": long_ago}})
+    async with _watched_chats(settings) as (chats, commands):
+        seen = await chats.touch(1003, "en", "bob", "Bob")
+        assert commands.sent == [("find", "chats"), ("update", "chats")]
+    assert seen.last_seen > renamed.last_seen
+    assert await storage.chats.get(1003) == seen
+
+
+@asynccontextmanager
+async def _watched_chats(settings) -> AsyncIterator[tuple[ChatRepo, Commands]]:
     commands = Commands()
     watched = AsyncMongoClient(settings.mongo_url, event_listeners=[commands])
     try:
-        chat = await ChatRepo(watched[settings.mongo_db]["chats"]).touch(1002, "en", "bob", "Bob")
-        assert commands.sent == [("findAndModify", "chats")]
-        assert (chat.lang, chat.username, chat.first_name) == ("ru", "bob", "Bob")
-        assert chat.last_seen.tzinfo is not None
-        assert await storage.chats.get(1002) == chat
+        yield ChatRepo(watched[settings.mongo_db]["chats"]), commands
     finally:
         await watched.close()
