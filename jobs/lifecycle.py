@@ -156,11 +156,15 @@ class Lifecycle:
     async def _finished(self, job: Job, give_back: bool) -> None:
         """After a final transition: the quota when the user is not to pay, the chat's
         active slot, and the nudge to the notifier (the record already says it all)."""
-        if give_back and job.quota_day and job.user_id is not None:
-            await self.quota.give_back(job.id, job.user_id, job.chat_id, job.quota_day)
+        if give_back:
+            await self._refund(job)
         # Side by side: the slot is free long before the outcome reaches the chat (a
         # delivery takes several round trips), so the user's next job finds it free.
         await asyncio.gather(self.quota.release_active(job.chat_id, job.id), self.announce(job))
+
+    async def _refund(self, job: Job) -> None:
+        if job.quota_day and job.user_id is not None:
+            await self.quota.give_back(job.id, job.user_id, job.chat_id, job.quota_day)
 
     async def announce(self, job: Job) -> None:
         """Tells the notifiers that a finished job's outcome waits to be sent."""
@@ -261,8 +265,8 @@ class Lifecycle:
 
     async def _withdraw(self, job: Job) -> None:
         """Calls off a job whose status message could not be posted: cancelled at once
-        while queued (its quota given back), stopped by its worker once running; its
-        outcome says nothing more in the chat."""
+        while queued, stopped by its worker once running; its quota given back either way
+        (the system failed, not the user), its outcome says nothing more in the chat."""
         was_queued = False
 
         def decide(j: Job) -> dict[str, Any] | None:
@@ -276,6 +280,8 @@ class Lifecycle:
             withdrawn = await self.change(job, decide)
             if withdrawn is not None and was_queued:
                 await self._finished(withdrawn, give_back=True)
+            elif withdrawn is not None:
+                await self._refund(withdrawn)
         except Exception:
             log.exception("job %s: not called off after its status message failed", job.id)
 

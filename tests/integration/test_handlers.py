@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.types import Document
 from pymongo.errors import AutoReconnect
 
+from bot.notifier import Notifier
 from keyboards.callbacks import CountCb, JobAction, JobCb, OptionCb, StyleCb
 from storage.jobs import Delivery
 from storage.status import JobStatus
 from tests.support.conversation import Conversation, buttons
+from tests.support.notifying import delivered
 from tests.support.photos import product_photo
+from tests.support.waiting import eventually
 
 
 async def test_start_greets_in_the_users_language(chat: Conversation):
@@ -131,3 +135,31 @@ async def test_a_chat_with_two_jobs_running_is_asked_to_wait(chat: Conversation)
         await chat.press(generate)
     assert chat.sent()[-1].text.startswith("You already have 2 jobs in progress")
     assert len(await chat.deps.db.jobs.for_chat(chat.chat_id, 0, 10)) == 2
+
+
+async def test_a_status_message_telegram_refuses_leaves_one_apology_and_no_job(
+    chat: Conversation, monkeypatch: pytest.MonkeyPatch
+):
+    """The job is queued before its status message is posted; when Telegram refuses the
+    message, the job is called off and the user hears one apology, nothing else, and
+    keeps their quota and their choices (Generate can be pressed again)."""
+    await chat.send_photo(product_photo())
+    for data in (StyleCb(style="loft").pack(), CountCb(count=2).pack()):
+        await chat.press_button(data)
+    sent_before = len(chat.sent())
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise TelegramNetworkError(method=None, message="Telegram is unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(chat.bot, "send_message", refused)
+        await chat.press_button(OptionCb(action="generate").pack())
+    [*_, answer] = chat.answers()
+    assert answer.show_alert and answer.text.startswith("Something went wrong on my side")
+    [job] = await chat.deps.db.jobs.for_chat(chat.chat_id, 0, 10)
+    assert (job.status, job.sent_status) == (JobStatus.CANCELLED, True)
+    assert await chat.deps.lifecycle.quota.used(chat.chat_id, chat.chat_id, job.quota_day) == 0
+    Notifier(chat.bot, chat.deps, "refused-test").deliver_soon(job.id, job.chat_id)
+    await eventually(lambda: delivered(chat, job.id), what="the outcome is settled")
+    assert len(chat.sent()) == sent_before, "the called-off job says nothing of its own"
+    assert chat.button(OptionCb(action="generate").pack())  # the choices are kept

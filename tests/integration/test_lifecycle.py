@@ -128,7 +128,8 @@ async def test_a_status_message_that_cannot_be_posted_calls_the_queued_job_off(l
 
 async def test_a_status_message_that_fails_after_the_job_started_stops_it(lifecycle):
     """A worker took the job while its status message was on its way: it is asked to
-    stop, as a cancel would, and its outcome will say nothing more in the chat."""
+    stop, as a cancel would, its quota is given back, and its outcome will say nothing
+    more in the chat."""
     started: list[Job] = []
 
     async def started_then_broken(position: int) -> int:
@@ -143,6 +144,7 @@ async def test_a_status_message_that_fails_after_the_job_started_stops_it(lifecy
     stored = await lifecycle.storage.jobs.get(job.id)
     assert (stored.status, stored.sent_status) == (JobStatus.RUNNING, True)
     assert await lifecycle.queue.is_cancelled(job.id)
+    assert await lifecycle.quota.used(7, 42, _today()) == 0  # the system failed, not the user
 
 
 async def test_quota_counts_the_user_across_chats_and_the_chat_across_users(lifecycle):
