@@ -101,7 +101,8 @@ async def open_deps(settings: Settings) -> AsyncIterator[BotDeps]:
     suggester = Suggester.create(settings, redis, http)
     lifecycle = Lifecycle(redis, keys, db, Policy.from_settings(settings))
     try:
-        yield BotDeps(settings, redis, keys, db, lifecycle, suggester)
+        name = f"{socket.gethostname()}-{os.getpid()}"
+        yield BotDeps(name, settings, redis, keys, db, lifecycle, suggester)
     finally:
         await http.close()
         await db.close()
@@ -141,9 +142,8 @@ async def _serve(bot: Bot, settings: Settings) -> None:
         dp = build_dispatcher(deps)
         await set_commands(bot, settings.admin_ids)
         stop = asyncio.Event()
-        name = f"{socket.gethostname()}-{os.getpid()}"
-        notifying = asyncio.create_task(Notifier(bot, deps, name).run(stop))
-        noticing = asyncio.create_task(NoticeSender(bot, deps, name).run(stop))
+        notifying = asyncio.create_task(Notifier(bot, deps, deps.name).run(stop))
+        noticing = asyncio.create_task(NoticeSender(bot, deps, deps.name).run(stop))
         dp.shutdown.register(stop.set)
         try:
             if settings.webhook_url:

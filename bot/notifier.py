@@ -64,9 +64,9 @@ STATUS_IDS_KEPT, STATUS_IDS_KEPT_S = 10_000, 3600.0
 # A step read this long after it was published is not shown: a dead bot's events, taken
 # over after a minute, would otherwise edit the status of a job long finished.
 PROGRESS_STALE_S = 30.0
-# A job is queued before its status message is posted; its outcome waits this long for
-# the message's id to be noted (longer than a Bot API call may take), then goes without
-# it: the bot that posted it stopped half-way.
+# A job is queued before its status message is posted; its outcome waits for the message's
+# id to be noted while the bot posting it is alive, and this long at most (longer than a
+# Bot API call may take), then goes without it.
 STATUS_POSTING_GRACE_S = 90.0
 STATUS_POSTING_RETRY_S = 1.0
 PERMANENT = (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound, ImageNotFound)
@@ -311,12 +311,15 @@ class Notifier:
 
     async def _with_status_message(self, job: Job) -> Job:
         """The job with its status message's id, once noted on the record; raises
-        `StatusMessageComing` while it may still be, after the grace the job as it is
-        (its status message, if any, was never noted: the outcome goes without it)."""
+        `StatusMessageComing` while it may still be. Once the bot posting it has stopped
+        (its heartbeat gone), or after the grace, the job as it is: the outcome goes
+        without the message."""
         fresh = await self._deps.db.jobs.get(job.id)
         if fresh is not None and not fresh.status_posting:
             return job.model_copy(update={"status_message_id": fresh.status_message_id})
-        if time.time() - job.created_at.timestamp() < STATUS_POSTING_GRACE_S:
+        poster = fresh.status_posting if fresh is not None else ""
+        young = time.time() - job.created_at.timestamp() < STATUS_POSTING_GRACE_S
+        if young and poster and await self._leases.alive(poster):
             raise StatusMessageComing(job.id)
         log.warning("job %s: status message never noted; the outcome goes without it", job.id)
         return job

@@ -44,7 +44,7 @@ class DeliveryLeases:
         compare-and-set, and the record is then read and decided on again."""
         now = time.time()
         job = seen or await self._lc.storage.jobs.get(job_id)
-        dead = job is not None and not await self._alive(job.delivery_owner)
+        dead = job is not None and not await self.alive(job.delivery_owner)
 
         def decide(j: Job) -> dict[str, Any] | None:
             if j.delivery != Delivery.PENDING or j.delivery_due > now:
@@ -57,7 +57,8 @@ class DeliveryLeases:
         # Read back: the status message's id may have been noted since `seen` was copied.
         return await self._lc.change(job, decide, read_back=True)
 
-    async def _alive(self, owner: str) -> bool:
+    async def alive(self, owner: str) -> bool:
+        """Whether the bot named `owner` is alive (its heartbeat); this one, or none, is."""
         if owner in ("", self.owner):
             return True
         return bool(await self._lc.redis.exists(self._lc.keys.bot_heartbeat(owner)))

@@ -13,9 +13,9 @@ write, and the notifier finds and sends what is pending whether or not its event
 
 Who calls what (nothing else writes a job's status):
 
-- bot and panel: `submit(job, user_id=, quota_limit=, post_status=)` (quota, record and
-  queue, undone as a unit when a step fails, then the status message, which calls the
-  job off when it cannot be posted; raises `Refused`),
+- bot and panel: `submit(job, user_id=, quota_limit=, post_status=, poster=)` (quota,
+  record and queue, undone as a unit when a step fails, then the status message, which
+  calls the job off when it cannot be posted; raises `Refused`),
   `cancel(job_id)`, `retry(job_id)` (a failed or cancelled job as a new attempt),
   `requeue_dead(job_id)` (a dead letter back into the queue), `redeliver(job_id)` (send a
   finished job's outcome to its chat again), `reap()` (repairs stuck jobs; one caller at
@@ -186,14 +186,15 @@ class Lifecycle:
         user_id: int,
         quota_limit: int,
         post_status: PostStatus | None = None,
+        poster: str = "",
     ) -> Job:
         """Takes the quota and an active slot, records and queues the job, then posts its
-        status message (`post_status(position)` returns its message id) and notes it on
-        the record. Queued first: a worker takes the job while the message is on its way
-        to Telegram, a round trip across the internet. A step up to the queueing that
-        fails undoes the ones before it; a status message that cannot be posted calls the
-        job off without a word in the chat (the caller says why). `Refused` says why a
-        job was not taken."""
+        status message (`post_status(position)` returns its message id; `poster` names the
+        bot posting it) and notes it on the record. Queued first: a worker takes the job
+        while the message is on its way to Telegram, a round trip across the internet. A
+        step up to the queueing that fails undoes the ones before it; a status message
+        that cannot be posted calls the job off without a word in the chat (the caller
+        says why). `Refused` says why a job was not taken."""
         day = utc_day()  # once: the day whose quota it takes is the day it is given back to
         # The queue's length is only shown (the limit is checked with the XADD): read beside.
         taken, waiting = await asyncio.gather(
@@ -222,7 +223,7 @@ class Lifecycle:
             queued = {
                 "position": waiting + 1,
                 "queued_ts": time.time(),
-                "status_posting": post_status is not None,
+                "status_posting": poster if post_status is not None else "",
             }
             job = job.model_copy(update=queued)
             await self.storage.jobs.create(job)
@@ -253,7 +254,7 @@ class Lifecycle:
         except Exception:
             await self._withdraw(job)
             raise
-        posted = {"status_message_id": message_id, "status_posting": False}
+        posted = {"status_message_id": message_id, "status_posting": ""}
         try:
             await self.storage.jobs.note(job.id, **posted)
         except Exception:
@@ -272,7 +273,7 @@ class Lifecycle:
         def decide(j: Job) -> dict[str, Any] | None:
             nonlocal was_queued
             was_queued = j.status == JobStatus.QUEUED
-            silent = {"status_posting": False, "sent_status": True}
+            silent = {"status_posting": "", "sent_status": True}
             return self._final(JobStatus.CANCELLED, **silent) if was_queued else silent
 
         try:

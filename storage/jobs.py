@@ -77,10 +77,11 @@ class Job(BaseModel):
     status: JobStatus = JobStatus.QUEUED
     rev: int = 0  # bumped by every change of the record: compare-and-set
     status_message_id: int | None = None
-    # Its status message is on its way to the chat: the job is queued first, and the
-    # message's id is noted on the record once Telegram has answered (a copy of the
-    # record taken meanwhile, the worker's, has no id: read the record for it).
-    status_posting: bool = False
+    # The bot posting its status message (its name, for its heartbeat), while the message
+    # is on its way to the chat: the job is queued first, and the message's id is noted
+    # on the record once Telegram has answered (a copy of the record taken meanwhile, the
+    # worker's, has no id: read the record for it).
+    status_posting: str = ""
     position: int | None = None  # the queue position its status message shows
     attempts: int = 0  # attempts started, crashed ones included
     error: str | None = None

@@ -16,6 +16,7 @@ from suggestions import Suggester
 
 @dataclass
 class BotDeps:
+    name: str  # this bot process: its notifier's consumer name and its heartbeat's
     settings: Settings
     redis: Redis
     keys: Keys

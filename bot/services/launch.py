@@ -41,7 +41,7 @@ async def launch(
 
     try:
         return await deps.lifecycle.submit(
-            job, user_id=user_id, quota_limit=limit, post_status=post_status
+            job, user_id=user_id, quota_limit=limit, post_status=post_status, poster=deps.name
         )
     except Refused as refusal:
         log.info("chat %s: job refused (%s)", job.chat_id, refusal.reason)

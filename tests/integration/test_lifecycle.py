@@ -74,14 +74,16 @@ async def test_a_job_is_queued_before_its_status_message_is_posted(lifecycle):
         return 555
 
     job = a_job()
-    queued = await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=post_status)
+    queued = await lifecycle.submit(
+        job, user_id=7, quota_limit=50, post_status=post_status, poster="bot-1"
+    )
     [while_posting] = seen
-    assert (while_posting.status_posting, while_posting.status_message_id) == (True, None)
+    assert (while_posting.status_posting, while_posting.status_message_id) == ("bot-1", None)
     [entry] = await lifecycle.redis.xrange(lifecycle.keys.jobs)
     copy = Job.model_validate_json(JobMessage.from_fields(entry[1]).record)
-    assert copy.status_posting and copy.status_message_id is None
+    assert (copy.status_posting, copy.status_message_id) == ("bot-1", None)
     stored = await lifecycle.storage.jobs.get(job.id)
-    assert (stored.status_posting, stored.status_message_id) == (False, 555)
+    assert (stored.status_posting, stored.status_message_id) == ("", 555)
     assert stored.rev == copy.rev == while_posting.rev
     assert (queued.status_message_id, queued.rev) == (555, stored.rev)
 
@@ -118,7 +120,7 @@ async def test_a_status_message_that_cannot_be_posted_calls_the_queued_job_off(l
     assert (stored.status, stored.sent_status, stored.status_posting) == (
         JobStatus.CANCELLED,
         True,
-        False,
+        "",
     )
     assert await lifecycle.quota.used(7, 42, _today()) == 0
     assert await lifecycle.redis.zcard(lifecycle.keys.active(42)) == 0

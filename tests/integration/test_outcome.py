@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiogram.methods import EditMessageText, SendChatAction, SendMessage, SendPhoto
 from PIL import Image
 
@@ -167,7 +168,7 @@ async def test_an_album_done_before_its_status_message_was_noted_waits_for_it_th
     monkeypatch.setattr(notifier_module, "STATUS_POSTING_RETRY_S", 0.2)
     monkeypatch.setattr(notifier_module, "OUTBOX_EVERY_S", 0.1)
     deps = chat.deps
-    done = await _finished(chat, status_message_id=None, status_posting=True)
+    done = await _finished(chat, status_message_id=None, status_posting="outcome-test")
     async with notifier_running(chat, "outcome-test"):
         await deps.lifecycle.announce(done)
         await eventually(lambda: _albums(chat), what="the album is sent")
@@ -175,7 +176,7 @@ async def test_an_album_done_before_its_status_message_was_noted_waits_for_it_th
         waiting = await deps.db.jobs.get(done.id)
         assert waiting.delivery == Delivery.PENDING and not waiting.sent_status
         assert _status_edits(chat) == [] and _actions(chat) == []
-        await deps.db.jobs.note(done.id, status_message_id=STATUS_MESSAGE, status_posting=False)
+        await deps.db.jobs.note(done.id, status_message_id=STATUS_MESSAGE, status_posting="")
         sent = await eventually(lambda: delivered(chat, done.id), what="the rest is sent")
     assert len(_albums(chat)) == 1
     assert _status_edits(chat) == [final_text(EN, sent)]
@@ -183,17 +184,23 @@ async def test_an_album_done_before_its_status_message_was_noted_waits_for_it_th
     assert sent.delivery_tries == 0  # waiting for the message is no failed try
 
 
-async def test_a_status_message_never_noted_is_waited_for_so_long_only(chat: Conversation):
-    """The bot that posted it stopped before noting its id: past the grace the outcome is
-    told in a message of its own."""
-    old = datetime.now(UTC) - timedelta(seconds=notifier_module.STATUS_POSTING_GRACE_S + 1)
+@pytest.mark.parametrize("poster", ["outcome-test", "stopped-bot"])
+async def test_a_status_message_never_noted_is_waited_for_while_it_may_come_only(
+    chat: Conversation, poster: str
+):
+    """Its bot stopped before noting the message's id (its heartbeat is gone), or the
+    grace has passed: the outcome is told in a message of its own at once."""
+    grace = notifier_module.STATUS_POSTING_GRACE_S
+    created = datetime.now(UTC) - timedelta(seconds=grace + 1 if poster == "outcome-test" else 0)
     failed = await stored_job(
         chat,
         status=JobStatus.FAILED,
         error="boom",
         delivery=Delivery.PENDING,
-        status_posting=True,
-        created_at=old,
+        status_posting=poster,
+        created_at=created,
     )
-    sent = await _sent_once(chat, failed, "the outcome is told")
+    async with notifier_running(chat, "outcome-test"):  # alive: its heartbeat beats
+        await chat.deps.lifecycle.announce(failed)
+        sent = await eventually(lambda: delivered(chat, failed.id), what="the outcome is told")
     assert [m.text for m in _actions(chat)] == [final_text(EN, sent)]

@@ -98,7 +98,7 @@ async def test_steps_of_a_job_taken_before_its_status_message_was_posted_find_it
     for the job, and shows no step while the message is still on its way."""
     monkeypatch.setattr(notifier_module, "STEP_EVERY_S", 0.2)
     deps = chat.deps
-    job = await stored_job(chat, count=2, status=JobStatus.RUNNING, status_posting=True)
+    job = await stored_job(chat, count=2, status=JobStatus.RUNNING, status_posting="bot-1")
     reads: list[str] = []
     get = deps.db.jobs.get
 
@@ -111,7 +111,7 @@ async def test_steps_of_a_job_taken_before_its_status_message_was_posted_find_it
         await deps.lifecycle.progress(job, Stage.CUTTING, 0, 2)
         await eventually(lambda: reads, what="the record is read for the message")
         await eventually(lambda: events_handled(deps), what="the step is read")
-        await deps.db.jobs.note(job.id, status_message_id=STATUS_MESSAGE, status_posting=False)
+        await deps.db.jobs.note(job.id, status_message_id=STATUS_MESSAGE, status_posting="")
         for done in (1, 2):
             await deps.lifecycle.progress(job, Stage.PAINTING, done, 2)
             await eventually(
