@@ -249,6 +249,7 @@ class Lifecycle:
     async def _post_status(self, job: Job, post_status: PostStatus) -> Job:
         """Posts the queued job's status message and notes its id on the record (not a
         change of the job's state: no revision, so a worker's copy stays current)."""
+        fault_point("lifecycle.before_status")  # queued, its status message not posted
         try:
             message_id = await post_status(job.position or 1)
         except Exception:

@@ -22,10 +22,11 @@ from redis.asyncio import Redis
 
 from cli.services import free_port, start_mongo, start_redis
 from jobs.names import NOTIFIERS_GROUP, WORKERS_GROUP, Keys
+from keyboards.callbacks import OptionCb
 from storage.jobs import Delivery, Job
 from storage.status import JobStatus
 from storage.store import Storage
-from tests.support.e2e import Service, albums, order
+from tests.support.e2e import Service, albums, choose, order, press
 from tests.support.ids import new_chat_id as chat_id
 from tests.support.photos import product_photo
 from tests.support.services import REPO_ROOT
@@ -142,6 +143,30 @@ async def test_fault_bot_killed_after_send_media_group_sends_the_album_once(serv
     assert albums(service.telegram, user.chat_id) == 1 and actions_sent(service, user.chat_id) == 0
     await service.start_bot()  # resumes the dead bot's delivery: only what is missing
     await one_album(service, user)
+
+
+async def test_fault_bot_killed_after_queueing_before_the_status_message_sends_one_album(
+    service,
+):
+    """A job is queued before its status message is posted: the bot killed in between
+    leaves a job with no message. It is painted all the same, and its album is sent by
+    the next bot at once (the dead bot's heartbeat is gone: no message will be noted)."""
+    await service.start_worker()
+    service.stop("bot")
+    await service.start_bot(env=armed("lifecycle.before_status=kill"))
+    user = service.telegram.user(chat_id())
+    await user.send_photo(product_photo())
+    await press(user, await choose(user, "minimal", 2), OptionCb(action="generate").pack())
+    assert await service.exited("bot") == -9
+    await service.start_bot()
+    await one_album(service, user)
+    assert not any("⏳" in (m.text or "") for m in user.messages)
+    [job] = await jobs_of(service, user.chat_id)
+    assert (job.status, job.delivery, job.status_message_id) == (
+        JobStatus.DONE,
+        Delivery.DONE,
+        None,
+    )
 
 
 async def test_fault_two_bots_share_the_events_and_send_each_album_once(service):
@@ -315,6 +340,7 @@ def healthcheck(service: Service, name: str) -> subprocess.CompletedProcess[str]
 def test_fault_points_are_named_in_the_code_they_arm():
     folders = [Path(REPO_ROOT, d) for d in ("inference", "bot", "jobs")]
     code = "\n".join(p.read_text() for folder in folders for p in folder.rglob("*.py"))
-    for point in ("worker.painting", "worker.after_store", "notifier.after_album"):
+    points = ("worker.painting", "worker.after_store", "notifier.after_album")
+    for point in (*points, "lifecycle.before_status"):
         assert f'fault_point("{point}")' in code
     assert os.environ.get("VITRINA_FAULTS") is None  # the suite itself never runs armed
