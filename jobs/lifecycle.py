@@ -282,8 +282,8 @@ class Lifecycle:
             withdrawn = await self.change(job, decide)
             if withdrawn is not None and was_queued:
                 await self._finished(withdrawn, give_back=True)
-            elif withdrawn is not None:
-                await self._refund(withdrawn)
+            elif withdrawn is not None and not withdrawn.status.finished:
+                await self._refund(withdrawn)  # a job done meanwhile is sent, and paid for
         except Exception:
             log.exception("job %s: not called off after its status message failed", job.id)
 

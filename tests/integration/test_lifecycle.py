@@ -149,6 +149,28 @@ async def test_a_status_message_that_fails_after_the_job_started_stops_it(lifecy
     assert await lifecycle.quota.used(7, 42, _today()) == 0  # the system failed, not the user
 
 
+async def test_a_status_message_that_fails_after_the_job_was_done_leaves_its_album(lifecycle):
+    """The job was painted before Telegram refused its status message: its album is
+    still sent (the status line is not), and it is paid for."""
+
+    async def done_then_broken(position: int) -> int:
+        claim = await taken(lifecycle, "w1")
+        running = await lifecycle.start(claim, "w1")
+        assert await lifecycle.succeed(claim, running, "w1", result_image_ids=["a", "b"])
+        raise RuntimeError("Telegram is down")
+
+    job = a_job()
+    with pytest.raises(RuntimeError):
+        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=done_then_broken)
+    stored = await lifecycle.storage.jobs.get(job.id)
+    assert (stored.status, stored.delivery, stored.sent_status) == (
+        JobStatus.DONE,
+        Delivery.PENDING,
+        True,
+    )
+    assert await lifecycle.quota.used(7, 42, _today()) == 2
+
+
 async def test_quota_counts_the_user_across_chats_and_the_chat_across_users(lifecycle):
     await submitted(lifecycle, a_job(chat_id=1, count=4), user=7, limit=6)
     with pytest.raises(Refused) as refused:  # a new group chat is no fresh quota
