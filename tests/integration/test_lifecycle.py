@@ -113,10 +113,7 @@ async def test_a_status_message_that_cannot_be_posted_calls_the_queued_job_off(l
     async def broken(position: int) -> int:
         raise RuntimeError("Telegram is down")
 
-    job = a_job()
-    with pytest.raises(RuntimeError):
-        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=broken)
-    stored = await lifecycle.storage.jobs.get(job.id)
+    stored = await _refused_status(lifecycle, broken)
     assert (stored.status, stored.sent_status, stored.status_posting) == (
         JobStatus.CANCELLED,
         True,
@@ -139,13 +136,10 @@ async def test_a_status_message_that_fails_after_the_job_started_stops_it(lifecy
         started.append(await lifecycle.start(claim, "w1"))
         raise RuntimeError("Telegram is down")
 
-    job = a_job()
-    with pytest.raises(RuntimeError):
-        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=started_then_broken)
+    stored = await _refused_status(lifecycle, started_then_broken)
     assert started[0] is not None
-    stored = await lifecycle.storage.jobs.get(job.id)
     assert (stored.status, stored.sent_status) == (JobStatus.RUNNING, True)
-    assert await lifecycle.queue.is_cancelled(job.id)
+    assert await lifecycle.queue.is_cancelled(stored.id)
     assert await lifecycle.quota.used(7, 42, _today()) == 0  # the system failed, not the user
 
 
@@ -159,16 +153,21 @@ async def test_a_status_message_that_fails_after_the_job_was_done_leaves_its_alb
         assert await lifecycle.succeed(claim, running, "w1", result_image_ids=["a", "b"])
         raise RuntimeError("Telegram is down")
 
-    job = a_job()
-    with pytest.raises(RuntimeError):
-        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=done_then_broken)
-    stored = await lifecycle.storage.jobs.get(job.id)
+    stored = await _refused_status(lifecycle, done_then_broken)
     assert (stored.status, stored.delivery, stored.sent_status) == (
         JobStatus.DONE,
         Delivery.PENDING,
         True,
     )
     assert await lifecycle.quota.used(7, 42, _today()) == 2
+
+
+async def _refused_status(lifecycle: Lifecycle, post_status) -> Job:
+    """A job submitted with a status message whose posting raises; its record after."""
+    job = a_job()
+    with pytest.raises(RuntimeError):
+        await lifecycle.submit(job, user_id=7, quota_limit=50, post_status=post_status)
+    return await lifecycle.storage.jobs.get(job.id)
 
 
 async def test_quota_counts_the_user_across_chats_and_the_chat_across_users(lifecycle):
